@@ -1,0 +1,83 @@
+import { z } from "zod";
+
+/**
+ * The whole environment the assistant reads, parsed once at start-up.
+ * Only `main.ts` and `cli/` call this; everything else receives values as arguments.
+ */
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], {
+    error: "expected true or false",
+  })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const common = {
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "expected one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+  HOST: z.string().min(1, "expected a host name or address").default("127.0.0.1"),
+  PORT: z.coerce
+    .number({ error: "expected a port number" })
+    .int("expected a whole number")
+    .min(0, "expected 0–65535")
+    .max(65535, "expected 0–65535")
+    .default(3000),
+  KNOWLEDGE_DIR: z.string().min(1).default("./knowledge"),
+  CATALOGUE_AUTOLOAD: booleanFlag.default(true),
+};
+
+const embedded = z.object({
+  ...common,
+  DATA_DIR: z.string().min(1, "expected a directory path").default("./data"),
+});
+
+const server = z.object({
+  ...common,
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, "expected a postgres:// or postgresql:// connection URL"),
+});
+
+export type Config =
+  | ({ database: { kind: "embedded"; dataDir: string } } & CommonConfig)
+  | ({ database: { kind: "server"; url: string } } & CommonConfig);
+
+type CommonConfig = {
+  logLevel: z.infer<typeof common.LOG_LEVEL>;
+  host: string;
+  port: number;
+  knowledgeDir: string;
+  catalogueAutoload: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every setting.`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws ConfigError naming each wrong variable and what it expects. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset: `FOO=` in a .env file means "use the default".
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const schema = clean.DATABASE_URL === undefined ? embedded : server;
+  const parsed = schema.safeParse(clean);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`),
+    );
+  }
+  const v = parsed.data;
+  const rest: CommonConfig = {
+    logLevel: v.LOG_LEVEL,
+    host: v.HOST,
+    port: v.PORT,
+    knowledgeDir: v.KNOWLEDGE_DIR,
+    catalogueAutoload: v.CATALOGUE_AUTOLOAD,
+  };
+  return "DATA_DIR" in v
+    ? { ...rest, database: { kind: "embedded", dataDir: v.DATA_DIR } }
+    : { ...rest, database: { kind: "server", url: v.DATABASE_URL as string } };
+}

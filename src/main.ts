@@ -1,0 +1,71 @@
+import { performance } from "node:perf_hooks";
+import { loadConfig, ConfigError } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { openConfiguredDatabase } from "./cli/context.ts";
+import { hasVectorSearch } from "./adapters/postgres/migrate.ts";
+import { createCatalogueRepository } from "./adapters/postgres/catalogue-repository.ts";
+import { syncKnowledge, KnowledgeError } from "./adapters/catalogue/knowledge-files.ts";
+import { createHttpServer } from "./server/app.ts";
+
+/** The composition root: config → database → catalogue → HTTP server; graceful shutdown. */
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const { db } = await openConfiguredDatabase(config, log);
+  const catalogue = createCatalogueRepository(db.pool);
+
+  if (config.catalogueAutoload) {
+    try {
+      const loaded = await syncKnowledge(config.knowledgeDir, catalogue);
+      log.info({ procedures: loaded.procedures, guides: loaded.guides }, "default catalogue loaded");
+    } catch (error) {
+      if (error instanceof KnowledgeError) {
+        log.fatal(error.message);
+        await db.close();
+        process.exit(1);
+      }
+      throw error;
+    }
+  }
+
+  const server = createHttpServer({
+    catalogue,
+    health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
+    logger: log,
+  });
+  await server.listen({ host: config.host, port: config.port });
+  const size = await catalogue.size();
+  log.info(
+    { url: `http://${config.host}:${config.port}`, database: `${db.kind} ${db.location}`, procedures: size.procedures, startupMs: Math.round(performance.now() - t0) },
+    `Trợ lý thủ tục hành chính đang chạy tại http://${config.host}:${config.port}`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await server.close();
+    await db.close();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`Start-up failed: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { CatalogueReader } from "../core/ports.ts";
+import { escapeHtml, page } from "./html.ts";
+import { renderCataloguePage } from "./pages/catalogue-page.ts";
+
+export interface HealthReport {
+  database: { kind: string; vectorSearch: boolean };
+}
+
+export interface HttpDeps {
+  catalogue: CatalogueReader;
+  /** Static facts about the running instance, for /health. */
+  health: HealthReport;
+  logger: Logger;
+}
+
+const PAGE_SIZE = 50;
+const ListQuery = z.object({
+  q: z.string().max(200, "Nội dung tìm kiếm dài quá 200 ký tự.").optional().default(""),
+  page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
+});
+const ApiQuery = z.object({
+  q: z.string().max(200).optional().default(""),
+  limit: z.coerce.number().int().min(1).max(100).optional().default(20),
+});
+
+/**
+ * The HTTP face: health, the catalogue page and its JSON API. Later issues mount the chat page,
+ * webhooks and admin here. One error boundary: clients never see a stack trace.
+ */
+export function createHttpServer(deps: HttpDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: false,
+    bodyLimit: 1_048_576,
+    trustProxy: true,
+  });
+
+  app.addHook("onSend", async (_req, reply, payload) => {
+    reply.header("X-Content-Type-Options", "nosniff");
+    reply.header("Referrer-Policy", "no-referrer");
+    reply.header(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    return payload;
+  });
+
+  app.get("/health", async (_req, reply) => {
+    try {
+      const size = await deps.catalogue.size();
+      return {
+        status: "ok",
+        database: { ...deps.health.database, reachable: true },
+        catalogue: { procedures: size.procedures, curated: size.curated, imported: size.portal, guides: size.guides },
+      };
+    } catch (error) {
+      deps.logger.error({ err: error }, "health check: database unreachable");
+      return reply.code(503).send({ status: "unavailable", database: { ...deps.health.database, reachable: false } });
+    }
+  });
+
+  app.get("/", async (_req, reply) => reply.redirect("/thu-tuc"));
+
+  app.get("/thu-tuc", async (req, reply) => {
+    reply.type("text/html; charset=utf-8");
+    const parsed = ListQuery.safeParse(req.query);
+    if (!parsed.success) {
+      const size = await deps.catalogue.size();
+      return reply.code(400).send(
+        renderCataloguePage({ query: "", items: [], total: size.procedures, page: 1, hasNext: false, notice: parsed.error.issues[0]?.message.startsWith("Nội dung") ? parsed.error.issues[0].message : "Yêu cầu không hợp lệ. Vui lòng thử lại." }),
+      );
+    }
+    const { q, page: pageNo } = parsed.data;
+    const query = q.normalize("NFC").trim();
+    const size = await deps.catalogue.size();
+    const items = query
+      ? await deps.catalogue.searchByName(query, PAGE_SIZE)
+      : await deps.catalogue.list(PAGE_SIZE + 1, (pageNo - 1) * PAGE_SIZE);
+    const hasNext = !query && items.length > PAGE_SIZE;
+    return renderCataloguePage({ query, items: items.slice(0, PAGE_SIZE), total: size.procedures, page: query ? 1 : pageNo, hasNext });
+  });
+
+  app.get("/api/v1/procedures", async (req, reply) => {
+    const parsed = ApiQuery.safeParse(req.query);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: { code: "request:invalid", message: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") } });
+    }
+    const { q, limit } = parsed.data;
+    const query = q.normalize("NFC").trim();
+    const items = query ? await deps.catalogue.searchByName(query, limit) : await deps.catalogue.list(limit, 0);
+    return { items };
+  });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith("/api/")) return reply.code(404).send({ error: { code: "route:not_found", message: "Not found" } });
+    return reply
+      .code(404)
+      .type("text/html; charset=utf-8")
+      .send(page("Không tìm thấy trang", `<h1>Không tìm thấy trang</h1><p>Trang bạn tìm không tồn tại. <a href="/thu-tuc">Về danh mục thủ tục</a>.</p>`));
+  });
+
+  app.setErrorHandler(async (error, req, reply) => {
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) req.log.error({ err: error }, "request failed");
+    const message =
+      status >= 500
+        ? "Hệ thống đang gặp sự cố tạm thời. Xin vui lòng thử lại sau ít phút."
+        : "Yêu cầu không hợp lệ. Vui lòng kiểm tra và thử lại.";
+    if (req.url.startsWith("/api/") || req.url.startsWith("/health")) {
+      return reply.code(status).send({ error: { code: status >= 500 ? "server:unavailable" : "request:invalid", message } });
+    }
+    return reply.code(status).type("text/html; charset=utf-8").send(page("Có lỗi xảy ra", `<h1>Có lỗi xảy ra</h1><p>${escapeHtml(message)}</p>`));
+  });
+
+  return app;
+}

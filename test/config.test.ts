@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+describe("configuration", () => {
+  it("needs no setting for the default run: embedded database under ./data, port 3000", () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: "embedded", dataDir: "./data" });
+    expect(config.port).toBe(3000);
+    expect(config.catalogueAutoload).toBe(true);
+  });
+
+  it("uses the PostgreSQL server when DATABASE_URL is set", () => {
+    const config = loadConfig({ DATABASE_URL: "postgres://u:p@db.example:5432/tthc" });
+    expect(config.database).toEqual({ kind: "server", url: "postgres://u:p@db.example:5432/tthc" });
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "", PORT: "" }).database.kind).toBe("embedded");
+  });
+
+  it("names the variable and what it expects when a value is wrong", () => {
+    expect(problemsOf({ PORT: "abc" })).toEqual(["PORT: expected a port number"]);
+    expect(problemsOf({ PORT: "70000" })).toEqual(["PORT: expected 0–65535"]);
+    expect(problemsOf({ DATABASE_URL: "mysql://x" })).toEqual([
+      "DATABASE_URL: expected a postgres:// or postgresql:// connection URL",
+    ]);
+    expect(problemsOf({ CATALOGUE_AUTOLOAD: "maybe" })).toEqual(["CATALOGUE_AUTOLOAD: expected true or false"]);
+  });
+
+  it("reports every wrong variable at once and points to .env.example", () => {
+    try {
+      loadConfig({ PORT: "x", LOG_LEVEL: "loud" });
+      expect.unreachable();
+    } catch (error) {
+      const e = error as ConfigError;
+      expect(e.problems.map((p) => p.split(":")[0]).sort()).toEqual(["LOG_LEVEL", "PORT"]);
+      expect(e.message).toContain(".env.example");
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { readKnowledge } from "../src/adapters/catalogue/knowledge-files.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function waitHealthy(port: number, deadlineMs = 60_000): Promise<Record<string, any>> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.ok) return (await res.json()) as Record<string, any>;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the assistant did not become healthy in time");
+}
+
+describe("npm start", () => {
+  const dirs: string[] = [];
+  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  it("starts on a fresh data directory with the default catalogue loaded, stops cleanly, and reopens it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tthc-start-"));
+    dirs.push(dir);
+    const expected = (await readKnowledge(path.join(ROOT, "knowledge"))).procedures.length;
+    const port = await freePort();
+    const env = { DATA_DIR: path.join(dir, "data"), PORT: String(port) };
+
+    const first = start(env);
+    const health = await waitHealthy(port);
+    expect(health).toMatchObject({ status: "ok", database: { kind: "embedded", reachable: true }, catalogue: { procedures: expected, curated: expected, guides: 5 } });
+    const page = await (await fetch(`http://127.0.0.1:${port}/thu-tuc?q=khai%20sinh`)).text();
+    expect(page).toContain("khai sinh");
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+
+    const second = start(env);
+    const again = await waitHealthy(port);
+    expect(again.catalogue.procedures).toBe(expected);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    expect(second.output()).not.toContain("database migrations applied");
+  });
+
+  it("refuses to start on a wrong setting and names it", async () => {
+    const run = start({ PORT: "abc" });
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toContain("PORT: expected a port number");
+  });
+});
