@@ -33,7 +33,6 @@ const ApiQuery = z.object({
 export function createHttpServer(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: false,
     bodyLimit: 1_048_576,
     trustProxy: true,
   });
