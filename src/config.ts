@@ -24,7 +24,12 @@ const common = {
     .max(65535, "expected 0–65535")
     .default(3000),
   KNOWLEDGE_DIR: z.string().min(1).default("./knowledge"),
+  PROMPTS_DIR: z.string().min(1).default("./prompts"),
   CATALOGUE_AUTOLOAD: booleanFlag.default(true),
+  EMBEDDINGS_BASE_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1" }).optional(),
+  EMBEDDINGS_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+  EMBEDDINGS_TIMEOUT_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(100).max(60_000).default(3000),
 };
 
 const embedded = z.object({
@@ -48,7 +53,10 @@ type CommonConfig = {
   host: string;
   port: number;
   knowledgeDir: string;
+  promptsDir: string;
   catalogueAutoload: boolean;
+  /** Vector search, when an OpenAI-compatible embeddings endpoint is configured (off by default). */
+  embeddings: { baseURL: string; model: string; apiKey?: string; timeoutMs: number } | null;
 };
 
 export class ConfigError extends Error {
@@ -75,7 +83,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: v.HOST,
     port: v.PORT,
     knowledgeDir: v.KNOWLEDGE_DIR,
+    promptsDir: v.PROMPTS_DIR,
     catalogueAutoload: v.CATALOGUE_AUTOLOAD,
+    embeddings: v.EMBEDDINGS_BASE_URL
+      ? { baseURL: v.EMBEDDINGS_BASE_URL, model: v.EMBEDDINGS_MODEL, timeoutMs: v.EMBEDDINGS_TIMEOUT_MS, ...(v.EMBEDDINGS_API_KEY ? { apiKey: v.EMBEDDINGS_API_KEY } : {}) }
+      : null,
   };
   return "DATA_DIR" in v
     ? { ...rest, database: { kind: "embedded", dataDir: v.DATA_DIR } }

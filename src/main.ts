@@ -6,6 +6,7 @@ import { hasVectorSearch } from "./adapters/postgres/migrate.ts";
 import { createCatalogueRepository } from "./adapters/postgres/catalogue-repository.ts";
 import { syncKnowledge, KnowledgeError } from "./adapters/catalogue/knowledge-files.ts";
 import { createHttpServer } from "./server/app.ts";
+import { buildAssistant } from "./cli/assistant-factory.ts";
 
 /** The composition root: config → database → catalogue → HTTP server; graceful shutdown. */
 async function main(): Promise<void> {
@@ -38,8 +39,10 @@ async function main(): Promise<void> {
     }
   }
 
+  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings });
   const server = createHttpServer({
     catalogue,
+    assistant,
     health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
     logger: log,
   });

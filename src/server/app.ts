@@ -1,9 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { ActionPayload, MAX_INBOUND_CHARS, type Assistant, type Reply } from "../core/dialogue/messages.ts";
 import type { CatalogueReader } from "../core/ports.ts";
 import { escapeHtml, page } from "./html.ts";
 import { renderCataloguePage } from "./pages/catalogue-page.ts";
+import { CHAT_SCRIPT_PATH, renderChatPage } from "./pages/chat-page.ts";
+import { CHAT_SCRIPT } from "./pages/chat-script.ts";
 
 export interface HealthReport {
   database: { kind: string; vectorSearch: boolean };
@@ -14,6 +17,8 @@ export interface HttpDeps {
   /** Static facts about the running instance, for /health. */
   health: HealthReport;
   logger: Logger;
+  /** The dialogue core; when set, `/` is the web chat and `/api/v1/chat` answers it. */
+  assistant?: Assistant;
 }
 
 const PAGE_SIZE = 50;
@@ -21,6 +26,26 @@ const ListQuery = z.object({
   q: z.string().max(200, "Nội dung tìm kiếm dài quá 200 ký tự.").optional().default(""),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });
+const ChatBody = z
+  .object(
+    {
+      sessionId: z
+        .string({ error: "Thiếu mã phiên trò chuyện (sessionId)." })
+        .regex(/^[A-Za-z0-9_-]{8,64}$/, "Mã phiên trò chuyện (sessionId) không hợp lệ. Vui lòng tải lại trang."),
+      text: z
+        .string({ error: "Câu hỏi (text) phải là chuỗi ký tự." })
+        .max(MAX_INBOUND_CHARS, `Câu hỏi dài quá ${MAX_INBOUND_CHARS.toLocaleString("vi-VN")} ký tự. Vui lòng rút gọn.`)
+        .refine((t) => t.trim().length > 0, "Câu hỏi đang để trống.")
+        .optional(),
+      action: z.string({ error: "Lựa chọn (action) phải là chuỗi ký tự." }).max(64, "Lựa chọn (action) không hợp lệ.").optional(),
+    },
+    { error: "Nội dung yêu cầu phải là một đối tượng JSON." },
+  )
+  .refine((b) => (b.text === undefined) !== (b.action === undefined), {
+    message: "Cần gửi đúng một trong hai: câu hỏi (text) hoặc lựa chọn (action).",
+  });
+/** Said instead of calling the assistant when a button payload is not one the core could have made. */
+const STALE_CHOICE_REPLY: Reply = { text: "Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi." };
 const ApiQuery = z.object({
   q: z.string().max(200).optional().default(""),
   limit: z.coerce.number().int().min(1).max(100).optional().default(20),
@@ -42,7 +67,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     reply.header("Referrer-Policy", "no-referrer");
     reply.header(
       "Content-Security-Policy",
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     );
     return payload;
   });
@@ -61,7 +86,34 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     }
   });
 
-  app.get("/", async (_req, reply) => reply.redirect("/thu-tuc"));
+  const assistant = deps.assistant;
+  if (assistant) {
+    app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(renderChatPage()));
+
+    app.get(CHAT_SCRIPT_PATH, async (_req, reply) =>
+      reply.type("text/javascript; charset=utf-8").header("Cache-Control", "no-cache").send(CHAT_SCRIPT),
+    );
+
+    app.post("/api/v1/chat", async (req, reply) => {
+      const parsed = ChatBody.safeParse(req.body);
+      if (!parsed.success) {
+        return reply.code(400).send({ error: { code: "request:invalid", message: parsed.error.issues[0]?.message ?? "Yêu cầu không hợp lệ." } });
+      }
+      const { sessionId, text, action } = parsed.data;
+      if (action !== undefined && !ActionPayload.safeParse(action).success) {
+        return { replies: [STALE_CHOICE_REPLY] };
+      }
+      const result = await assistant.handle({
+        channel: "web",
+        chatId: sessionId,
+        ...(text !== undefined ? { text: text.normalize("NFC") } : { action }),
+        receivedAt: new Date(),
+      });
+      return { replies: result.replies };
+    });
+  } else {
+    app.get("/", async (_req, reply) => reply.redirect("/thu-tuc"));
+  }
 
   app.get("/thu-tuc", async (req, reply) => {
     reply.type("text/html; charset=utf-8");

@@ -10,6 +10,18 @@ export function escapeHtml(value: unknown): string {
 
 /** The shared page frame: Vietnamese, mobile-first, no external assets. */
 export function page(title: string, body: string): string {
+  return frame(title, body, "", "");
+}
+
+/**
+ * The shared frame plus one same-origin script (CSP allows no inline script) and optional
+ * page-specific CSS appended after the shared rules.
+ */
+export function pageWithScript(title: string, body: string, scriptPath: string, extraCss = ""): string {
+  return frame(title, body, `<script src="${escapeHtml(scriptPath)}" defer></script>\n`, extraCss);
+}
+
+function frame(title: string, body: string, head: string, extraCss: string): string {
   return `<!doctype html>
 <html lang="vi">
 <head>
@@ -34,8 +46,8 @@ export function page(title: string, body: string): string {
   nav.pages { display: flex; justify-content: space-between; margin-top: 1rem; }
   a { color: #1d4ed8; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-</style>
-</head>
+${extraCss}</style>
+${head}</head>
 <body>
 <header><a href="/thu-tuc">Tra cứu thủ tục hành chính</a></header>
 <main>

@@ -1,0 +1,56 @@
+import readline from "node:readline/promises";
+import { stdin, stdout } from "node:process";
+import { randomUUID } from "node:crypto";
+import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
+import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
+import type { Reply } from "../core/dialogue/messages.ts";
+import { runCli } from "./context.ts";
+import { buildAssistant } from "./assistant-factory.ts";
+
+/**
+ * `npm run chat`: the assistant in a terminal, through the same core as the web page. Choices are
+ * numbered; type the number to choose, or keep typing questions. Empty line or Ctrl-D quits.
+ */
+function render(replies: Reply[]): { text: string; actions: string[] } {
+  const actions: string[] = [];
+  const parts = replies.map((r) => {
+    const lines = [r.text];
+    for (const c of r.choices ?? []) {
+      actions.push(c.id);
+      lines.push(`  [${actions.length}] ${c.label}`);
+    }
+    if (r.link) lines.push(`  ${r.link.label}: ${r.link.url}`);
+    return lines.join("\n");
+  });
+  return { text: parts.join("\n\n"), actions };
+}
+
+await runCli(async ({ config, log, db }) => {
+  if (config.catalogueAutoload) await syncKnowledge(config.knowledgeDir, createCatalogueRepository(db.pool));
+  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings });
+  const chatId = randomUUID();
+  const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
+  console.log("Trợ lý thủ tục hành chính. Gõ câu hỏi rồi nhấn Enter; gõ số để chọn; dòng trống để thoát.\n");
+  let actions: string[] = [];
+  for (;;) {
+    let line: string;
+    try {
+      line = await rl.question("Bạn: ");
+    } catch {
+      break; // input closed
+    }
+    if (line.trim() === "") break;
+    const pick = /^\s*\[?(\d{1,2})\]?\s*$/.exec(line);
+    const action = pick ? actions[Number(pick[1]) - 1] : undefined;
+    const { replies } = await assistant.handle({
+      channel: "cli",
+      chatId,
+      ...(action ? { action } : { text: line }),
+      receivedAt: new Date(),
+    });
+    const out = render(replies);
+    actions = out.actions;
+    console.log(`\nTrợ lý: ${out.text}\n`);
+  }
+  rl.close();
+});

@@ -1,0 +1,49 @@
+import type { ConversationStore } from "../ports.ts";
+import { InboundMessage, type Assistant, type Reply } from "./messages.ts";
+import { render } from "./templates.ts";
+import { takeTurn, type TurnDeps, type TurnResult } from "./turn.ts";
+
+export interface AssistantDeps extends TurnDeps {
+  conversations: ConversationStore;
+  /** Told about failures (logged by the caller with its context); the citizen gets a polite reply. */
+  onError?: (error: unknown, message: InboundMessage) => void;
+}
+
+export interface DetailedAssistant extends Assistant {
+  /** The same path as `handle`, with what the turn decided (for eval, `ask` and tests). */
+  handleDetailed(message: InboundMessage): Promise<TurnResult>;
+}
+
+/**
+ * The assistant every channel calls: validates the message, loads the conversation, takes the turn,
+ * saves the new state (retrying once if another turn of the same chat saved first), and answers.
+ * It never throws: broken infrastructure becomes a fixed, polite reply.
+ */
+export function createAssistant(deps: AssistantDeps): DetailedAssistant {
+  async function handleDetailed(input: InboundMessage): Promise<TurnResult> {
+    const parsed = InboundMessage.safeParse(input);
+    if (!parsed.success) {
+      return { replies: [{ text: render(deps.templates, "empty") }], state: {}, outcome: { kind: "empty" } };
+    }
+    const message = parsed.data;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const { state, version } = await deps.conversations.load(message.channel, message.chatId);
+        const result = await takeTurn(deps, message, state);
+        if (await deps.conversations.save(message.channel, message.chatId, result.state, version)) return result;
+        if (attempt >= 1) return result; // two concurrent turns of one chat: answer anyway, keep the other's state
+      }
+    } catch (error) {
+      deps.onError?.(error, message);
+      const reply: Reply = { text: render(deps.templates, "unavailable") };
+      return { replies: [reply], state: {}, outcome: { kind: "empty" } };
+    }
+  }
+  return {
+    handleDetailed,
+    async handle(message) {
+      const { replies } = await handleDetailed(message);
+      return { replies };
+    },
+  };
+}
