@@ -48,3 +48,17 @@ describe("configuration", () => {
     }
   });
 });
+
+describe("configuration of vector search", () => {
+  it("is off unless an embeddings endpoint is given, and names a wrong one", () => {
+    expect(loadConfig({}).embeddings).toBeNull();
+    expect(loadConfig({ EMBEDDINGS_BASE_URL: "http://127.0.0.1:8080/v1" }).embeddings).toEqual({
+      baseURL: "http://127.0.0.1:8080/v1",
+      model: "text-embedding-3-small",
+      timeoutMs: 3000,
+    });
+    expect(problemsOf({ EMBEDDINGS_BASE_URL: "localhost:8080" })).toEqual([
+      "EMBEDDINGS_BASE_URL: expected an http(s) URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1",
+    ]);
+  });
+});

@@ -36,14 +36,16 @@ const file = opt("--file");
 const catalogue = opt("--catalogue");
 const asJson = args.includes("--json");
 const verbose = args.includes("--verbose");
+// Only `answer` lines whose expected procedure is in the loaded catalogue (e.g. the 130 default ones).
+const onlyKnown = args.includes("--only-known");
 if (!file) {
-  console.error("Usage: npm run eval -- --file <questions.jsonl> [--catalogue <portal-dir>] [--json] [--verbose]");
+  console.error("Usage: npm run eval -- --file <questions.jsonl> [--catalogue <portal-dir>] [--only-known] [--json] [--verbose]");
   process.exit(2);
 }
 
 const config = loadConfig();
 const log = createLogger("error", process.stderr as never);
-const lines: Line[] = (await readFile(file, "utf8"))
+let lines: Line[] = (await readFile(file, "utf8"))
   .split("\n")
   .filter((l) => l.trim())
   .map((l, i) => {
@@ -68,6 +70,12 @@ if (catalogue) {
 }
 
 try {
+  if (onlyKnown) {
+    const known = new Set((await db.pool.query<{ code: string }>("select code from procedures")).rows.map((r) => r.code));
+    const before = lines.length;
+    lines = lines.filter((l) => l.action !== "answer" || l.expect.some((c) => known.has(c)));
+    if (!asJson) console.log(`--only-known: ${before - lines.length} answer lines skipped (their procedures are not in this catalogue).`);
+  }
   const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings });
   await assistant.handleDetailed({ channel: "eval", chatId: "warm-up", text: "khai sinh", receivedAt: new Date() });
 

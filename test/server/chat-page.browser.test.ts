@@ -6,6 +6,13 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { createHttpServer } from "../../src/server/app.ts";
 import type { Assistant, InboundMessage } from "../../src/core/dialogue/messages.ts";
 import type { CatalogueReader } from "../../src/core/ports.ts";
+import path from "node:path";
+import { syncKnowledge } from "../../src/adapters/catalogue/knowledge-files.ts";
+import { createCatalogueRepository } from "../../src/adapters/postgres/catalogue-repository.ts";
+import { buildAssistant } from "../../src/cli/assistant-factory.ts";
+import { freshDatabase } from "../support/databases.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -160,5 +167,48 @@ describe.skipIf(!hasChromium)("the web chat page in Chromium", () => {
     expect(await page.getByTestId("reply").count()).toBe(0);
     expect(problems.filter((p) => !p.startsWith("HTTP 503 for "))).toEqual([]);
     await page.context().close();
+  });
+});
+
+describe.skipIf(!hasChromium)("the whole assistant behind the chat page, in Chromium", () => {
+  let ctx: Awaited<ReturnType<typeof freshDatabase>>;
+  let app: ReturnType<typeof createHttpServer>;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    ctx = await freshDatabase("pglite");
+    const catalogue = createCatalogueRepository(ctx.db.pool);
+    await syncKnowledge(path.join(ROOT, "knowledge"), catalogue);
+    const { assistant } = await buildAssistant({ db: ctx.db, log: pino({ level: "silent" }), knowledgeDir: path.join(ROOT, "knowledge"), promptsDir: path.join(ROOT, "prompts") });
+    app = createHttpServer({ catalogue, assistant, health: { database: { kind: "embedded", vectorSearch: true } }, logger: pino({ level: "silent" }) });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await ctx?.dispose();
+  });
+
+  it("asks a question without tone marks, gets a choice between two procedures, taps one and gets its facts", async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(`${base}/`);
+    await page.getByLabel("Câu hỏi của bạn").fill("lam ho chieu");
+    await page.getByLabel("Câu hỏi của bạn").press("Enter");
+    const question = page.getByTestId("reply").first();
+    await question.waitFor();
+    expect(await question.textContent()).toContain("Bạn muốn hỏi thủ tục nào");
+    const choice = question.getByTestId("choice").filter({ hasText: "cấp tỉnh" });
+    await choice.click();
+    const answer = page.getByTestId("reply").nth(1);
+    await answer.waitFor();
+    const text = (await answer.textContent()) ?? "";
+    expect(text).toContain("Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)");
+    expect(text).toContain("mã thủ tục 1.001456");
+    expect(text).toMatch(/Lệ phí: .*đồng|Lệ phí: .*USD|Lệ phí: miễn phí/);
+    await expect(answer.getByTestId("choice").filter({ hasText: "Giấy tờ cần chuẩn bị" }).count()).resolves.toBe(1);
+    await page.close();
   });
 });

@@ -1,5 +1,5 @@
 import type { ConversationStore } from "../ports.ts";
-import { InboundMessage, type Assistant, type Reply } from "./messages.ts";
+import { InboundMessage, MAX_INBOUND_CHARS, type Assistant, type Reply } from "./messages.ts";
 import { render } from "./templates.ts";
 import { takeTurn, type TurnDeps, type TurnResult } from "./turn.ts";
 
@@ -21,7 +21,9 @@ export interface DetailedAssistant extends Assistant {
  */
 export function createAssistant(deps: AssistantDeps): DetailedAssistant {
   async function handleDetailed(input: InboundMessage): Promise<TurnResult> {
-    const parsed = InboundMessage.safeParse(input);
+    // A channel should cut long text itself; if one did not, cut here rather than refuse.
+    const bounded = typeof input.text === "string" && input.text.length > MAX_INBOUND_CHARS ? { ...input, text: input.text.slice(0, MAX_INBOUND_CHARS) } : input;
+    const parsed = InboundMessage.safeParse(bounded);
     if (!parsed.success) {
       return { replies: [{ text: render(deps.templates, "empty") }], state: {}, outcome: { kind: "empty" } };
     }

@@ -78,7 +78,7 @@ export function askedFields(words: string[], rules: DialogueRules): Field[] {
  * provinces' free-form receipt numbers ("2508-HC-0045123"). Issue 4 parses them properly; here we
  * only need to recognise that one was sent.
  */
-const DOSSIER_CODE = /(?<![\p{L}\p{N}])(?:(?:\d{3}[.\s]){0,3}(?:[a-z]\d{2}|\d{2,3})(?:[.\s]\d{1,3})?[-\s]\d{6}[-\s]\d{3,5}|\d{2,6}-[a-z]{1,4}-\d{4,9})(?![\p{L}\p{N}])/iu;
+const DOSSIER_CODE = /(?<![\p{L}\p{N}])(?:(?:[a-z0-9]{2,4}[.\s]){0,4}[a-z0-9]{2,4}[-\s]\d{6}[-\s]\d{3,5}|\d{2,6}-[a-z]{1,4}-\d{4,9})(?![\p{L}\p{N}])/iu;
 
 export function findDossierCode(text: string): string | null {
   const m = DOSSIER_CODE.exec(text);

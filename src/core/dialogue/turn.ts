@@ -91,7 +91,11 @@ export async function takeTurn(deps: TurnDeps, message: InboundMessage, state: C
   const ranked = retrieval.ranked;
   const d = deps.retrieval.config.decision;
   const top = ranked[0];
-  const confident = top !== undefined && top.score >= d.answerMinScore && top.coverage >= d.answerMinCoverage;
+  // Confident: a strong match for the question, or a short question that is essentially a name.
+  const confident =
+    top !== undefined &&
+    ((top.score >= d.answerMinScore && top.coverage >= d.answerMinCoverage) ||
+      (top.score >= d.namedMinScore && top.coverage >= d.namedMinCoverage && top.nameCoverage >= d.namedMinCoverage));
 
   // A follow-up about the procedure under discussion: a field is asked and nothing else is named.
   if (state.procedure && fields.length > 0) {

@@ -35,6 +35,9 @@ export const RetrievalConfig = z
     decision: z.object({
       answerMinScore: z.number(),
       answerMinCoverage: z.number().min(0).max(1),
+      /** A short question that names a procedure (both coverages at least this) may score lower. */
+      namedMinCoverage: z.number().min(0).max(1),
+      namedMinScore: z.number(),
       clarifyWithin: z.number().min(0).max(1),
       maxChoices: z.number().int().min(2).max(9),
     }),
