@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { foldedTokens, normalizeText } from "../text/vietnamese.ts";
+import { foldedTokens, hasDiacritics, normalizeText } from "../text/vietnamese.ts";
 
 /** `knowledge/dialogue.json`: what the dialogue recognises before searching the catalogue. */
 export const DialogueFile = z
@@ -28,19 +28,46 @@ export type DialogueFile = z.infer<typeof DialogueFile>;
 export type Field = keyof DialogueFile["fields"];
 export const fieldOrder: Field[] = ["fees", "time", "documents", "where", "online", "postal", "steps"];
 
-/** Phrase lists compiled to folded word sequences (matched as whole words, marks ignored). */
-export interface DialogueRules {
-  greetings: string[][];
-  thanks: string[][];
-  help: string[][];
-  injection: string[][];
-  personalData: string[][];
-  outOfScope: string[][];
-  status: string[][];
-  fields: Record<Field, string[][]>;
+/** A phrase as words: folded, and with tone marks when it was written with them. */
+export interface Phrase {
+  folded: string[];
+  accented: string[] | null;
 }
 
-const compile = (phrases: string[]) => phrases.map((p) => foldedTokens(normalizeText(p))).filter((t) => t.length > 0);
+/** Phrase lists compiled for whole-word matching. */
+export interface DialogueRules {
+  greetings: Phrase[];
+  thanks: Phrase[];
+  help: Phrase[];
+  injection: Phrase[];
+  personalData: Phrase[];
+  outOfScope: Phrase[];
+  status: Phrase[];
+  fields: Record<Field, Phrase[]>;
+}
+
+/** A message as words: folded always; with tone marks when it was typed with any. */
+export interface MessageWords {
+  folded: string[];
+  accented: string[] | null;
+}
+
+export function messageWords(text: string): MessageWords {
+  const accented = accentedWords(text);
+  return { folded: accented.map((w) => foldedTokens(w)[0]!), accented: hasDiacritics(text) ? accented : null };
+}
+
+function accentedWords(text: string): string[] {
+  return normalizeText(text).split(/[^\p{L}\p{N}]+/u).filter((t) => foldedTokens(t).length === 1);
+}
+
+const compile = (phrases: string[]): Phrase[] =>
+  phrases
+    .map((p) => {
+      const accented = accentedWords(p);
+      return { folded: accented.map((w) => foldedTokens(w)[0]!), accented: hasDiacritics(p) ? accented : null };
+    })
+    .filter((p) => p.folded.length > 0);
 
 export function compileDialogue(file: DialogueFile): DialogueRules {
   return {
@@ -51,12 +78,18 @@ export function compileDialogue(file: DialogueFile): DialogueRules {
     personalData: compile(file.personalData),
     outOfScope: compile(file.outOfScope),
     status: compile(file.status),
-    fields: Object.fromEntries(fieldOrder.map((f) => [f, compile(file.fields[f])])) as Record<Field, string[][]>,
+    fields: Object.fromEntries(fieldOrder.map((f) => [f, compile(file.fields[f])])) as Record<Field, Phrase[]>,
   };
 }
 
-export function containsPhrase(words: string[], phrases: string[][]): boolean {
-  return phrases.some((p) => indexOfWords(words, p) >= 0);
+/**
+ * Whether the message holds one of the phrases as whole words: compared with tone marks when both
+ * were written with them ("sốt" is not "sót"), otherwise without ("xo so" matches "xổ số").
+ */
+export function containsPhrase(words: MessageWords, phrases: Phrase[]): boolean {
+  return phrases.some((p) =>
+    words.accented && p.accented ? indexOfWords(words.accented, p.accented) >= 0 : indexOfWords(words.folded, p.folded) >= 0,
+  );
 }
 
 export function indexOfWords(words: string[], needle: string[]): number {
@@ -68,7 +101,7 @@ export function indexOfWords(words: string[], needle: string[]): number {
 }
 
 /** The fields a question asks about, in a stable order ("lệ phí bao nhiêu" → fees). */
-export function askedFields(words: string[], rules: DialogueRules): Field[] {
+export function askedFields(words: MessageWords, rules: DialogueRules): Field[] {
   return fieldOrder.filter((f) => containsPhrase(words, rules.fields[f]));
 }
 

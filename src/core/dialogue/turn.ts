@@ -3,8 +3,7 @@ import { overviewText, sectionChoices, sectionText, type ProcedureRecord, type S
 import type { RankedCandidate } from "../retrieval/rank.ts";
 import { retrieve, type RetrievalDeps } from "../retrieval/retrieve.ts";
 import { MAX_QUERY_CHARS } from "../retrieval/query.ts";
-import { foldedTokens, normalizeText } from "../text/vietnamese.ts";
-import { askedFields, containsPhrase, findDossierCode, type DialogueRules, type Field } from "./intents.ts";
+import { askedFields, containsPhrase, findDossierCode, messageWords, type DialogueRules, type Field } from "./intents.ts";
 import type { InboundMessage, Reply } from "./messages.ts";
 import { render, type Templates } from "./templates.ts";
 
@@ -48,10 +47,10 @@ export async function takeTurn(deps: TurnDeps, message: InboundMessage, state: C
   const raw = (message.text ?? "").normalize("NFC");
   const notes: Reply[] = raw.length > MAX_QUERY_CHARS ? [{ text: render(t, "tooLong", { limit: MAX_QUERY_CHARS.toLocaleString("vi-VN") }) }] : [];
   const text = raw.slice(0, MAX_QUERY_CHARS);
-  const words = foldedTokens(normalizeText(text));
+  const words = messageWords(text);
   const withNotes = (r: TurnResult): TurnResult => ({ ...r, replies: [...notes, ...r.replies] });
 
-  if (words.length === 0) return { replies: [{ text: render(t, "empty") }], state, outcome: { kind: "empty" } };
+  if (words.folded.length === 0) return { replies: [{ text: render(t, "empty") }], state, outcome: { kind: "empty" } };
   if (containsPhrase(words, deps.rules.injection)) {
     return withNotes({ replies: [{ text: render(t, "injection") }], state, outcome: { kind: "refused", reason: "injection" } });
   }
@@ -76,10 +75,10 @@ export async function takeTurn(deps: TurnDeps, message: InboundMessage, state: C
     return withNotes({ replies: [{ text: render(t, "status", { code: codeLine }) }], state, outcome: { kind: "status", code } });
   }
 
-  const short = words.length <= 6;
+  const short = words.folded.length <= 6;
   if (short && containsPhrase(words, deps.rules.thanks)) return { replies: [{ text: render(t, "thanks") }], state, outcome: { kind: "thanks" } };
   if (short && containsPhrase(words, deps.rules.help)) return { replies: [{ text: render(t, "help") }], state, outcome: { kind: "help" } };
-  if (short && containsPhrase(words, deps.rules.greetings) && words.length <= 4) {
+  if (short && containsPhrase(words, deps.rules.greetings) && words.folded.length <= 4) {
     return { replies: [{ text: render(t, "welcome") }], state, outcome: { kind: "greeting" } };
   }
   if (containsPhrase(words, deps.rules.outOfScope)) {

@@ -32,9 +32,11 @@ export interface AnalyseOptions {
 
 interface Word {
   folded: string;
-  /** As typed, with tone marks; null for words the lexicon produced. */
+  /** As typed, with tone marks; null for words a phrase rule produced. */
   accented: string | null;
   stop: boolean;
+  /** Produced by the lexicon (abbreviation or phrase): a curated signal. */
+  lexical: boolean;
 }
 
 /**
@@ -53,10 +55,13 @@ export function analyseQuery(text: string, lexicon: Lexicon, options: AnalyseOpt
     if (f.length !== 1) continue;
     const expanded = lexicon.abbreviations.get(t);
     if (expanded) {
-      if (options.keepAbbreviation?.(f[0]!)) words.push({ folded: f[0]!, accented: null, stop: false });
-      for (const e of expanded) words.push({ folded: e, accented: null, stop: false });
+      if (options.keepAbbreviation?.(f[0]!)) words.push({ folded: f[0]!, accented: null, stop: false, lexical: true });
+      // The expansion's own words are checked against the stopwords ("e" → "em" is a pronoun).
+      expanded.folded.forEach((folded, i) =>
+        words.push({ folded, accented: null, stop: lexicon.stopwords.has(expanded.accented[i]!), lexical: true }),
+      );
     } else {
-      words.push({ folded: f[0]!, accented: t, stop: false });
+      words.push({ folded: f[0]!, accented: t, stop: false, lexical: false });
     }
   }
 
@@ -73,7 +78,7 @@ export function analyseQuery(text: string, lexicon: Lexicon, options: AnalyseOpt
     const at = indexOf(words, rule.tokens);
     if (at < 0) continue;
     phrases.push(rule.tokens.join(" "));
-    const replacement = rule.adds.map((folded) => ({ folded, accented: null, stop: false }));
+    const replacement = rule.adds.map((folded) => ({ folded, accented: null, stop: false, lexical: true }));
     words = [...words.slice(0, at), ...replacement, ...words.slice(at + rule.tokens.length)];
   }
 
@@ -95,7 +100,8 @@ export function analyseQuery(text: string, lexicon: Lexicon, options: AnalyseOpt
     if (w.accented) {
       accentedTerms.push(w.accented);
       if (hasDiacritics(w.accented)) (accents[w.folded] ??= []).push(w.accented);
-    } else lexical.push(w.folded);
+    }
+    if (w.lexical) lexical.push(w.folded);
     const next = words[i + 1];
     if (next && !next.stop) bigrams.push(`${w.folded} ${next.folded}`);
   });

@@ -20,8 +20,8 @@ interface PhraseRule {
 
 /** The lexicon compiled for matching on folded tokens (so it works with and without tone marks). */
 export interface Lexicon {
-  /** Word as written (NFC, lower case) → folded replacement words. */
-  abbreviations: Map<string, string[]>;
+  /** Word as written (NFC, lower case) → replacement words, folded and with their tone marks. */
+  abbreviations: Map<string, { folded: string[]; accented: string[] }>;
   phrases: PhraseRule[];
   /** Stopwords with tone marks ("đang"), matched when the question has tone marks. */
   stopwords: Set<string>;
@@ -32,14 +32,18 @@ export interface Lexicon {
 }
 
 export function compileLexicon(file: LexiconFile): Lexicon {
-  const abbreviations = new Map<string, string[]>();
+  const abbreviations = new Map<string, { folded: string[]; accented: string[] }>();
   // Keyed by the word as written; a key with tone marks ("mún") also answers to its folded form ("mun").
+  const expansion = (to: string) => {
+    const accented = normalizeText(to).split(/[^\p{L}\p{N}]+/u).filter((t) => foldedTokens(t).length === 1);
+    return { folded: accented.map((t) => foldedTokens(t)[0]!), accented };
+  };
   for (const [from, to] of Object.entries(file.abbreviations)) {
-    abbreviations.set(normalizeText(from), foldedTokens(normalizeText(to)));
+    abbreviations.set(normalizeText(from), expansion(to));
   }
   for (const [from, to] of Object.entries(file.abbreviations)) {
     const folded = foldText(normalizeText(from));
-    if (!abbreviations.has(folded)) abbreviations.set(folded, foldedTokens(normalizeText(to)));
+    if (!abbreviations.has(folded)) abbreviations.set(folded, expansion(to));
   }
   const phrases = Object.entries(file.phrases)
     .map(([from, to]) => ({ tokens: foldedTokens(normalizeText(from)), adds: foldedTokens(normalizeText(to)) }))
@@ -56,5 +60,7 @@ export function compileLexicon(file: LexiconFile): Lexicon {
       foldedStopwords.add(t[0]!);
     } else if (t.length > 1) stopPhrases.push(t);
   }
+  // Longest first, so "mất bao lâu" is removed whole before "bao lâu" could take part of it.
+  stopPhrases.sort((a, b) => b.length - a.length);
   return { abbreviations, phrases, stopwords, foldedStopwords, stopPhrases };
 }
