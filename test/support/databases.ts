@@ -1,6 +1,5 @@
 import pg from "pg";
-import { randomBytes } from "node:crypto";
-import { openDatabase, type Database } from "../../src/adapters/postgres/database.ts";
+import { createScratchDatabase, openDatabase, type Database } from "../../src/adapters/postgres/database.ts";
 import { migrate } from "../../src/adapters/postgres/migrate.ts";
 
 /**
@@ -40,22 +39,7 @@ export interface TempServerDatabase {
 }
 
 export async function createServerDatabase(): Promise<TempServerDatabase> {
-  const name = `test_${Date.now()}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return createScratchDatabase(ADMIN_URL, "test");
 }
 
 export type Engine = "pglite" | "server";
