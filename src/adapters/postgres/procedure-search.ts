@@ -37,8 +37,8 @@ export function createProcedureSearch(pool: pg.Pool, options: { vector: boolean;
         text: `with q as (
            select to_tsquery('simple', $1::text) as fq, to_tsquery('simple', $2::text) as aq, $3::text as qt
          ), folded as (
-           select p.code, row_number() over (order by ts_rank(p.search_folded, q.fq, 1) desc, p.code) as r
-           from procedures p, q where q.fq is not null and p.search_folded @@ to_tsquery('simple', $1::text)
+           select p.code, row_number() over (order by ts_rank(p.search_names, q.fq, 1) desc, p.code) as r
+           from procedures p, q where q.fq is not null and p.search_names @@ to_tsquery('simple', $1::text)
            order by r limit $4
          ), accented as (
            select p.code, row_number() over (order by ts_rank(p.search_accented, q.aq, 1) desc, p.code) as r

@@ -52,8 +52,8 @@ export async function retrieve(deps: RetrievalDeps, text: string): Promise<Retri
   const candidates: SearchCandidate[] = await deps.search.candidates({
     foldedTerms: chosen.filter((x) => !x.bigram).map((x) => x.f),
     foldedBigrams: chosen.filter((x) => x.bigram).map((x) => x.f),
-    accentedTerms: query.hasDiacritics ? rarestAccented(query.accentedTerms, stats.accentedVocabulary, q.maxAccented) : [],
-    trigramText: query.terms.join(" ").slice(0, 200),
+    accentedTerms: query.hasDiacritics && deps.config.fusion.weights.accented > 0 ? rarestAccented(query.accentedTerms, stats.accentedVocabulary, q.maxAccented) : [],
+    trigramText: deps.config.fusion.weights.trigram > 0 ? query.terms.join(" ").slice(0, 200) : "",
     ...(embedding ? { embedding } : {}),
     limit: deps.config.candidates,
     fusion: deps.config.fusion,
