@@ -26,6 +26,7 @@ const common = {
   KNOWLEDGE_DIR: z.string().min(1).default("./knowledge"),
   PROMPTS_DIR: z.string().min(1).default("./prompts"),
   CATALOGUE_AUTOLOAD: booleanFlag.default(true),
+  CHAT_RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: "expected a number of messages" }).int().min(1).max(10_000).default(30),
   EMBEDDINGS_BASE_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1" }).optional(),
   EMBEDDINGS_MODEL: z.string().min(1).default("text-embedding-3-small"),
   EMBEDDINGS_API_KEY: z.string().min(1).optional(),
@@ -55,6 +56,8 @@ type CommonConfig = {
   knowledgeDir: string;
   promptsDir: string;
   catalogueAutoload: boolean;
+  /** Web chat messages allowed per minute from one address. */
+  chatPerMinute: number;
   /** Vector search, when an OpenAI-compatible embeddings endpoint is configured (off by default). */
   embeddings: { baseURL: string; model: string; apiKey?: string; timeoutMs: number } | null;
 };
@@ -85,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     knowledgeDir: v.KNOWLEDGE_DIR,
     promptsDir: v.PROMPTS_DIR,
     catalogueAutoload: v.CATALOGUE_AUTOLOAD,
+    chatPerMinute: v.CHAT_RATE_LIMIT_PER_MINUTE,
     embeddings: v.EMBEDDINGS_BASE_URL
       ? { baseURL: v.EMBEDDINGS_BASE_URL, model: v.EMBEDDINGS_MODEL, timeoutMs: v.EMBEDDINGS_TIMEOUT_MS, ...(v.EMBEDDINGS_API_KEY ? { apiKey: v.EMBEDDINGS_API_KEY } : {}) }
       : null,

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const server = createHttpServer({
     catalogue,
     assistant,
+    chatPerMinute: config.chatPerMinute,
     health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
     logger: log,
   });

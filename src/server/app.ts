@@ -1,3 +1,4 @@
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -19,6 +20,8 @@ export interface HttpDeps {
   logger: Logger;
   /** The dialogue core; when set, `/` is the web chat and `/api/v1/chat` answers it. */
   assistant?: Assistant;
+  /** Chat messages allowed per minute from one address (flood protection); default 30. */
+  chatPerMinute?: number;
 }
 
 const PAGE_SIZE = 50;
@@ -72,6 +75,9 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     return payload;
   });
 
+  // Browsers ask for it on every page; there is none, and that is not an error.
+  app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
+
   app.get("/health", async (_req, reply) => {
     try {
       const size = await deps.catalogue.size();
@@ -94,22 +100,34 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
       reply.type("text/javascript; charset=utf-8").header("Cache-Control", "no-cache").send(CHAT_SCRIPT),
     );
 
-    app.post("/api/v1/chat", async (req, reply) => {
-      const parsed = ChatBody.safeParse(req.body);
-      if (!parsed.success) {
-        return reply.code(400).send({ error: { code: "request:invalid", message: parsed.error.issues[0]?.message ?? "Yêu cầu không hợp lệ." } });
-      }
-      const { sessionId, text, action } = parsed.data;
-      if (action !== undefined && !ActionPayload.safeParse(action).success) {
-        return { replies: [STALE_CHOICE_REPLY] };
-      }
-      const result = await assistant.handle({
-        channel: "web",
-        chatId: sessionId,
-        ...(text !== undefined ? { text: text.normalize("NFC") } : { action }),
-        receivedAt: new Date(),
+    // Flood protection per address, in its own plugin context so the limiter sees the route: a person
+    // types far fewer messages than this; a script gets a polite 429.
+    void app.register(async (chat) => {
+      await chat.register(rateLimit, {
+        global: false,
+        // Thrown to the error handler below, which answers it as JSON.
+        errorResponseBuilder: (_req, context) => ({
+          statusCode: 429,
+          message: `Bạn gửi tin nhắn quá nhanh. Vui lòng thử lại sau ${Math.ceil(context.ttl / 1000)} giây.`,
+        }),
       });
-      return { replies: result.replies };
+      chat.post("/api/v1/chat", { config: { rateLimit: { max: deps.chatPerMinute ?? 30, timeWindow: 60_000 } } }, async (req, reply) => {
+        const parsed = ChatBody.safeParse(req.body);
+        if (!parsed.success) {
+          return reply.code(400).send({ error: { code: "request:invalid", message: parsed.error.issues[0]?.message ?? "Yêu cầu không hợp lệ." } });
+        }
+        const { sessionId, text, action } = parsed.data;
+        if (action !== undefined && !ActionPayload.safeParse(action).success) {
+          return { replies: [STALE_CHOICE_REPLY] };
+        }
+        const result = await assistant.handle({
+          channel: "web",
+          chatId: sessionId,
+          ...(text !== undefined ? { text: text.normalize("NFC") } : { action }),
+          receivedAt: new Date(),
+        });
+        return { replies: result.replies };
+      });
     });
   } else {
     app.get("/", async (_req, reply) => reply.redirect("/thu-tuc"));
@@ -155,6 +173,9 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
 
   app.setErrorHandler(async (error, req, reply) => {
     const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status === 429) {
+      return reply.code(429).send({ error: { code: "request:rate_limited", message: (error as { message: string }).message } });
+    }
     if (status >= 500) req.log.error({ err: error }, "request failed");
     const message =
       status >= 500

@@ -56,6 +56,7 @@ describe("the web chat API and page", () => {
       health: { database: { kind: "embedded", vectorSearch: false } },
       logger: pino({ level: "silent" }),
       assistant: fake.assistant,
+      chatPerMinute: 1000,
     });
   });
   afterAll(async () => {
@@ -192,3 +193,24 @@ describe("the web chat API and page", () => {
     await plain.close();
   });
 });
+
+describe("flood protection on the chat API", () => {
+  it("answers a client that sends too many messages a minute with a polite 429, without calling the assistant", async () => {
+    const fake = fakeAssistant();
+    const app = createHttpServer({
+      catalogue: emptyCatalogue,
+      health: { database: { kind: "embedded", vectorSearch: false } },
+      logger: pino({ level: "silent" }),
+      assistant: fake.assistant,
+      chatPerMinute: 3,
+    });
+    const send = () => app.inject({ method: "POST", url: "/api/v1/chat", payload: { sessionId: SESSION, text: "khai sinh" } });
+    for (let i = 0; i < 3; i++) expect((await send()).statusCode).toBe(200);
+    const limited = await send();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.message).toMatch(/^Bạn gửi tin nhắn quá nhanh\. Vui lòng thử lại sau \d+ giây\.$/);
+    expect(fake.received).toHaveLength(3);
+    await app.close();
+  });
+});
+
