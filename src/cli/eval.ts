@@ -10,6 +10,7 @@ import { createCatalogueRepository } from "../adapters/postgres/catalogue-reposi
 import { importPortalDirectory } from "../adapters/catalogue/portal-import.ts";
 import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
 import { buildAssistant } from "./assistant-factory.ts";
+import { openConfiguredDatabase } from "./context.ts";
 
 /**
  * `npm run eval -- --file <jsonl> [--catalogue <dir>] [--json]`: every line goes through the same path
@@ -64,8 +65,7 @@ if (catalogue) {
   const r = await importPortalDirectory(catalogue, createCatalogueRepository(db.pool));
   if (!asJson) console.log(`Imported ${r.imported + r.updated + r.unchanged} procedures from ${catalogue}.`);
 } else {
-  db = await openDatabase(config.database.kind === "server" ? { kind: "server", url: config.database.url } : { kind: "embedded", dataDir: config.database.dataDir });
-  await migrate(db.pool);
+  ({ db } = await openConfiguredDatabase(config, log));
   await syncKnowledge(config.knowledgeDir, createCatalogueRepository(db.pool));
 }
 
