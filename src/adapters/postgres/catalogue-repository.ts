@@ -102,6 +102,9 @@ export function createCatalogueRepository(pool: pg.Pool): CatalogueWriter & Cata
         "insert into catalogue_imports (source, location, started_at, summary) values ($1, $2, $3, $4)",
         [source, location, startedAt, JSON.stringify(summary)],
       );
+      // Fresh planner statistics after every import: the embedded database has no autovacuum, and a
+      // plan made for an empty table (a sequential scan where the index is cheaper) would stay.
+      await pool.query("analyze procedures");
     },
 
     async size() {

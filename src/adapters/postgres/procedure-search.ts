@@ -4,19 +4,22 @@ import type { ProcedureSearch, SearchCandidate, SearchRequest, TermStats } from 
 const FOLDED_WORD = /^[a-z0-9]+$/;
 const ACCENTED_WORD = /^[\p{L}\p{N}]+$/u;
 
-/** tsquery text from words the core produced; anything else is dropped, so input cannot inject syntax. */
-function orQuery(words: string[], bigrams: string[], wordRe: RegExp): string {
+/**
+ * tsquery input from words the core produced; anything else is dropped, so input cannot inject syntax.
+ * A word pair is one quoted lexeme ('khai sinh'), as the folded vector stores it (migration 006).
+ */
+function orQuery(words: string[], pairs: string[], wordRe: RegExp): string {
   const parts: string[] = [];
-  for (const b of bigrams) {
-    const [x, y] = b.split(" ");
-    if (x && y && wordRe.test(x) && wordRe.test(y)) parts.push(`('${x}' <-> '${y}')`);
+  for (const b of pairs) {
+    const [x, y, extra] = b.split(" ");
+    if (x && y && extra === undefined && wordRe.test(x) && wordRe.test(y)) parts.push(`'${x} ${y}'`);
   }
   for (const w of words) if (wordRe.test(w)) parts.push(`'${w}'`);
   return parts.join(" | ");
 }
 
 /**
- * Hybrid retrieval in SQL: full-text on folded text (name weighted above keywords, field and summary),
+ * Hybrid retrieval in SQL: full-text on folded names (A) and keywords (B), words and word pairs as lexemes,
  * full-text on accented text, trigram similarity on names, and (when given an embedding and the vector
  * extension) cosine distance — each ranked, then fused by weighted reciprocal rank.
  */
@@ -35,14 +38,14 @@ export function createProcedureSearch(pool: pg.Pool, options: { vector: boolean;
       const r = await pool.query({
         name: useVector ? "procedure-search-vector" : "procedure-search",
         text: `with q as (
-           select to_tsquery('simple', $1::text) as fq, to_tsquery('simple', $2::text) as aq, $3::text as qt
+           select $1::tsquery as fq, $2::tsquery as aq, $3::text as qt
          ), folded as (
-           select p.code, row_number() over (order by ts_rank(p.search_names, q.fq, 1) desc, p.code) as r
-           from procedures p, q where q.fq is not null and p.search_names @@ to_tsquery('simple', $1::text)
+           select p.code, row_number() over (order by ts_rank(p.search_terms, q.fq, 1) desc, p.code) as r
+           from procedures p, q where q.fq is not null and p.search_terms @@ $1::tsquery
            order by r limit $4
          ), accented as (
            select p.code, row_number() over (order by ts_rank(p.search_accented, q.aq, 1) desc, p.code) as r
-           from procedures p, q where q.aq is not null and p.search_accented @@ to_tsquery('simple', $2::text)
+           from procedures p, q where q.aq is not null and p.search_accented @@ $2::tsquery
            order by r limit $4
          ), trigram as (
            select t.code, row_number() over (order by t.d, t.code) as r
