@@ -94,7 +94,7 @@ export async function takeTurn(deps: TurnDeps, message: InboundMessage, state: C
   const confident =
     top !== undefined &&
     ((top.score >= d.answerMinScore && top.coverage >= d.answerMinCoverage) ||
-      (top.score >= d.namedMinScore && top.coverage >= d.namedMinCoverage && top.nameCoverage >= d.namedMinCoverage));
+      (top.score >= d.namedMinScore && top.coverage >= d.namedMinCoverage && top.nameCoverage >= d.namedMinNameCoverage));
 
   // A follow-up about the procedure under discussion: a field is asked and nothing else is named.
   if (state.procedure && fields.length > 0) {

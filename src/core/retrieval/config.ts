@@ -35,8 +35,13 @@ export const RetrievalConfig = z
     decision: z.object({
       answerMinScore: z.number(),
       answerMinCoverage: z.number().min(0).max(1),
-      /** A short question that names a procedure (both coverages at least this) may score lower. */
+      /**
+       * A short question that names a procedure may score lower: the candidate must cover at least
+       * `namedMinCoverage` of the question, and the question at least `namedMinNameCoverage` of the
+       * name's words ("kết hôn" names most of "đăng ký kết hôn": the common "đăng ký" weighs little).
+       */
       namedMinCoverage: z.number().min(0).max(1),
+      namedMinNameCoverage: z.number().min(0).max(1),
       namedMinScore: z.number(),
       clarifyWithin: z.number().min(0).max(1),
       maxChoices: z.number().int().min(2).max(9),
