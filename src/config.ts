@@ -10,6 +10,9 @@ const booleanFlag = z
   })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+const count = (what: string) => z.coerce.number({ error: `expected a number of ${what}` }).int().min(1).max(100_000);
+const minutes = () => z.coerce.number({ error: "expected minutes" }).int().min(1).max(10_080);
+
 const common = {
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
@@ -31,6 +34,14 @@ const common = {
   EMBEDDINGS_MODEL: z.string().min(1).default("text-embedding-3-small"),
   EMBEDDINGS_API_KEY: z.string().min(1).optional(),
   EMBEDDINGS_TIMEOUT_MS: z.coerce.number({ error: "expected milliseconds" }).int().min(100).max(60_000).default(3000),
+  DOSSIER_EVENTS_SECRET: z.string().min(32, "expected a shared secret of at least 32 characters").optional(),
+  CASE_LOOKUPS_LIMIT: count("lookups").default(10),
+  CASE_LOOKUPS_WINDOW_MINUTES: minutes().default(10),
+  CASE_VERIFY_FAILURES_LIMIT: count("failed verifications").default(5),
+  CASE_VERIFY_FAILURES_WINDOW_MINUTES: minutes().default(60),
+  NOTIFY_PER_SECOND: z.coerce.number({ error: "expected messages per second" }).positive("expected more than 0").max(1000).default(20),
+  RATING_REQUEST_DELAY_MINUTES: z.coerce.number({ error: "expected minutes" }).int().min(0).max(10_080).default(60),
+  DEMO_DOSSIERS: booleanFlag.optional(),
 };
 
 const embedded = z.object({
@@ -60,6 +71,15 @@ type CommonConfig = {
   chatPerMinute: number;
   /** Vector search, when an OpenAI-compatible embeddings endpoint is configured (off by default). */
   embeddings: { baseURL: string; model: string; apiKey?: string; timeoutMs: number } | null;
+  /** Case tracking: the events API secret (unset: the API answers 503), lookup limits, notifications. */
+  cases: {
+    eventsSecret: string | null;
+    lookups: { limit: number; windowMs: number };
+    failures: { limit: number; windowMs: number };
+    notifyPerSecond: number;
+    ratingDelayMs: number;
+    demo: boolean;
+  };
 };
 
 export class ConfigError extends Error {
@@ -92,6 +112,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embeddings: v.EMBEDDINGS_BASE_URL
       ? { baseURL: v.EMBEDDINGS_BASE_URL, model: v.EMBEDDINGS_MODEL, timeoutMs: v.EMBEDDINGS_TIMEOUT_MS, ...(v.EMBEDDINGS_API_KEY ? { apiKey: v.EMBEDDINGS_API_KEY } : {}) }
       : null,
+    cases: {
+      eventsSecret: v.DOSSIER_EVENTS_SECRET ?? null,
+      lookups: { limit: v.CASE_LOOKUPS_LIMIT, windowMs: v.CASE_LOOKUPS_WINDOW_MINUTES * 60_000 },
+      failures: { limit: v.CASE_VERIFY_FAILURES_LIMIT, windowMs: v.CASE_VERIFY_FAILURES_WINDOW_MINUTES * 60_000 },
+      notifyPerSecond: v.NOTIFY_PER_SECOND,
+      ratingDelayMs: v.RATING_REQUEST_DELAY_MINUTES * 60_000,
+      // Demo dossiers by default only on the embedded database (a newcomer's machine), never on a server.
+      demo: v.DEMO_DOSSIERS ?? !("DATABASE_URL" in v),
+    },
   };
   return "DATA_DIR" in v
     ? { ...rest, database: { kind: "embedded", dataDir: v.DATA_DIR } }

@@ -7,6 +7,9 @@ import { createCatalogueRepository } from "./adapters/postgres/catalogue-reposit
 import { syncKnowledge, KnowledgeError } from "./adapters/catalogue/knowledge-files.ts";
 import { createHttpServer } from "./server/app.ts";
 import { buildAssistant } from "./cli/assistant-factory.ts";
+import { DEMO_TRY, demoEvents } from "./cli/demo-dossiers.ts";
+import { createWebInbox } from "./adapters/postgres/web-inbox.ts";
+import { startNotifications } from "./adapters/postgres/notification-dispatcher.ts";
 
 /** The composition root: config → database → catalogue → HTTP server; graceful shutdown. */
 async function main(): Promise<void> {
@@ -39,11 +42,51 @@ async function main(): Promise<void> {
     }
   }
 
-  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings });
+  const { assistant, dossiers, composeNotification } = await buildAssistant({
+    db,
+    log,
+    knowledgeDir: config.knowledgeDir,
+    promptsDir: config.promptsDir,
+    embeddings: config.embeddings,
+    caseLimits: config.cases,
+  });
+
+  // A newcomer's machine gets a few demo dossiers to look up (README lists codes and digits).
+  if (config.cases.demo && (await db.pool.query("select 1 from dossiers limit 1")).rowCount === 0) {
+    const procedures = await db.pool.query<{ code: string; name: string }>("select code, name from procedures where name is not null order by code limit 60");
+    const seeded = await dossiers.ingest(demoEvents(procedures.rows, new Date()));
+    log.info({ events: seeded.results.length, try: DEMO_TRY.map((t) => t.code) }, "demo dossiers added (DEMO_DOSSIERS=false turns this off)");
+  }
+
+  const inbox = createWebInbox(db.pool);
+  const n = config.cases.notifyPerSecond;
+  const notifications = await startNotifications({
+    db,
+    log,
+    senders: [inbox.sender],
+    compose: composeNotification,
+    ratingDelayMs: config.cases.ratingDelayMs,
+    ratePerSecond: { web: n, cli: n, telegram: n, zalo: n },
+  });
+  if (!config.cases.eventsSecret) log.info("DOSSIER_EVENTS_SECRET is not set: POST /api/v1/dossier-events answers 503 not_configured");
+
   const server = createHttpServer({
     catalogue,
     assistant,
     chatPerMinute: config.chatPerMinute,
+    inbox,
+    ...(config.cases.eventsSecret
+      ? {
+          dossierEvents: {
+            secret: config.cases.eventsSecret,
+            ingest: async (events) => {
+              const result = await dossiers.ingest(events);
+              if (result.notifications > 0) notifications.kick();
+              return result;
+            },
+          },
+        }
+      : {}),
     health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
     logger: log,
   });
@@ -61,6 +104,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     await server.close();
+    await notifications.stop();
     await db.close();
     clearTimeout(force);
     process.exit(0);

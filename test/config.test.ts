@@ -62,3 +62,25 @@ describe("configuration of vector search", () => {
     ]);
   });
 });
+
+describe("configuration of case tracking", () => {
+  it("has working defaults: limits of 10 lookups per 10 minutes and 5 failed verifications per hour", () => {
+    const { cases } = loadConfig({});
+    expect(cases.eventsSecret).toBeNull();
+    expect(cases.lookups).toEqual({ limit: 10, windowMs: 600_000 });
+    expect(cases.failures).toEqual({ limit: 5, windowMs: 3_600_000 });
+    expect(cases.ratingDelayMs).toBe(3_600_000);
+  });
+
+  it("adds demo dossiers by default on the embedded database only", () => {
+    expect(loadConfig({}).cases.demo).toBe(true);
+    expect(loadConfig({ DATABASE_URL: "postgres://db/tthc" }).cases.demo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: "postgres://db/tthc", DEMO_DOSSIERS: "true" }).cases.demo).toBe(true);
+  });
+
+  it("refuses a short events secret and names the setting", () => {
+    expect(problemsOf({ DOSSIER_EVENTS_SECRET: "short" })).toEqual([
+      "DOSSIER_EVENTS_SECRET: expected a shared secret of at least 32 characters",
+    ]);
+  });
+});

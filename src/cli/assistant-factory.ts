@@ -9,11 +9,26 @@ import type { ProcedureRecord } from "../core/answers/compose.ts";
 import type { ProcedureSearch } from "../core/ports.ts";
 import { createEmbeddings } from "../adapters/llm/embeddings.ts";
 import { createEmbeddingStore } from "../adapters/postgres/embedding-store.ts";
+import { createDossierRepository, type DossierRepository } from "../adapters/postgres/dossier-repository.ts";
+import { createRateLimiter } from "../adapters/postgres/rate-limiter.ts";
+import { statusNotification } from "../core/cases/explain.ts";
+import type { ComposeNotification } from "../adapters/postgres/notification-dispatcher.ts";
 
 export interface AssistantParts {
   assistant: DetailedAssistant;
   search: ProcedureSearch;
+  /** The case-tracking store (lookups, ingest of events). */
+  dossiers: DossierRepository;
+  /** Turns a notification outbox row into the replies pushed to the subscriber. */
+  composeNotification: ComposeNotification;
 }
+
+/** Lookup limits per chat; the defaults are the settings' defaults (CASE_* in .env.example). */
+export interface CaseLimits {
+  lookups: { limit: number; windowMs: number };
+  failures: { limit: number; windowMs: number };
+}
+const DEFAULT_LIMITS: CaseLimits = { lookups: { limit: 10, windowMs: 600_000 }, failures: { limit: 5, windowMs: 3_600_000 } };
 
 /**
  * Builds the assistant over a migrated database and the knowledge/ and prompts/ data. With an
@@ -26,7 +41,10 @@ export async function buildAssistant(options: {
   knowledgeDir: string;
   promptsDir: string;
   embeddings?: { baseURL: string; model: string; apiKey?: string; timeoutMs: number } | null;
+  caseLimits?: CaseLimits;
+  now?: () => Date;
 }): Promise<AssistantParts> {
+  const now = options.now ?? (() => new Date());
   const knowledge = await readDialogueKnowledge(options.knowledgeDir, options.promptsDir);
   let embed: ((text: string) => Promise<number[] | null>) | undefined;
   if (options.embeddings) {
@@ -57,13 +75,20 @@ export async function buildAssistant(options: {
     }
   }
   const search = createProcedureSearch(options.db.pool, { vector: embed !== undefined, ...(options.embeddings ? { model: options.embeddings.model } : {}) });
+  const dossiers = createDossierRepository(options.db.pool);
   const assistant = createAssistant({
     retrieval: { search, lexicon: knowledge.lexicon, config: knowledge.retrieval, ...(embed ? { embed } : {}) },
     rules: knowledge.rules,
     templates: knowledge.templates,
     getProcedure: async (code) => (await search.get(code)) as ProcedureRecord | null,
     conversations: createConversationStore(options.db.pool),
+    cases: { repository: dossiers, limiter: createRateLimiter(options.db.pool), limits: options.caseLimits ?? DEFAULT_LIMITS, now },
     onError: (error, message) => options.log.error({ err: error, channel: message.channel }, "turn failed"),
   });
-  return { assistant, search };
+  const composeNotification: ComposeNotification = async (row) => {
+    if (row.kind !== "status") return null;
+    const dossier = await dossiers.get(row.dossierCode);
+    return dossier ? statusNotification(dossier, now(), knowledge.templates) : null;
+  };
+  return { assistant, search, dossiers, composeNotification };
 }

@@ -6,6 +6,8 @@ import { createCatalogueRepository } from "../adapters/postgres/catalogue-reposi
 import type { Reply } from "../core/dialogue/messages.ts";
 import { runCli } from "./context.ts";
 import { buildAssistant } from "./assistant-factory.ts";
+import { startNotifications } from "../adapters/postgres/notification-dispatcher.ts";
+import { createConsoleSender } from "../channels/cli/console-sender.ts";
 
 /**
  * `npm run chat`: the assistant in a terminal, through the same core as the web page. Choices are
@@ -27,8 +29,23 @@ function render(replies: Reply[]): { text: string; actions: string[] } {
 
 await runCli(async ({ config, log, db }) => {
   if (config.catalogueAutoload) await syncKnowledge(config.knowledgeDir, createCatalogueRepository(db.pool));
-  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings });
+  const { assistant, composeNotification } = await buildAssistant({
+    db,
+    log,
+    knowledgeDir: config.knowledgeDir,
+    promptsDir: config.promptsDir,
+    embeddings: config.embeddings,
+    caseLimits: config.cases,
+  });
   const chatId = randomUUID();
+  // Status updates for dossiers this session subscribed to are printed as they arrive.
+  const notifications = await startNotifications({
+    db,
+    log,
+    senders: [createConsoleSender((text) => stdout.write(text), { chatId })],
+    compose: composeNotification,
+    ratingDelayMs: config.cases.ratingDelayMs,
+  });
   const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
   console.log("Trợ lý thủ tục hành chính. Gõ câu hỏi rồi nhấn Enter; gõ số để chọn; dòng trống để thoát.\n");
   let actions: string[] = [];
@@ -53,4 +70,5 @@ await runCli(async ({ config, log, db }) => {
     console.log(`\nTrợ lý: ${out.text}\n`);
   }
   rl.close();
+  await notifications.stop();
 });

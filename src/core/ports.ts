@@ -1,3 +1,5 @@
+import type { Dossier, DossierHistoryItem, ParsedDossierCode } from "./cases/types.ts";
+import type { Reply } from "./dialogue/messages.ts";
 import type { CuratedProcedure, Guide, PortalProcedure } from "./procedure.ts";
 
 /** How one batch of catalogue records landed in the store. */
@@ -101,6 +103,18 @@ export interface ConversationState {
   procedure?: { code: string; name: string };
   /** Candidates offered in the last clarification, for answers by number. */
   offered?: { code: string; name: string }[];
+  /** The dossier lookup in progress (src/core/cases/case-flow.ts). */
+  case?: CaseConversation;
+}
+
+/** Where a dossier lookup stands. Never holds personal data: only the canonical code and times. */
+export interface CaseConversation {
+  /** What the last reply asked for: a dossier code, or the last 4 digits of the phone number. */
+  awaiting?: "code" | "factor";
+  /** The canonical code of the dossier found (the one a factor is asked for). */
+  code?: string;
+  /** The dossier the citizen proved to be theirs, and when (ISO 8601); subscribing needs it recent. */
+  verified?: { code: string; at: string };
 }
 
 /** Conversation state, persisted per channel and chat, with an optimistic version. */
@@ -110,7 +124,35 @@ export interface ConversationStore {
   save(channel: string, chatId: string, state: ConversationState, version: number): Promise<boolean>;
 }
 
-/** The case-lookup side (dossier status); filled by the dossier issue. */
-export interface CaseLookup {
-  lookup(request: { channel: string; chatId: string; code: string | null; text: string }): Promise<{ text: string }[]>;
+/** Dossiers, read for lookups (the write side is the adapter's ingest). */
+export interface CaseRepository {
+  /** The dossier a parsed code points to; null when unknown or ambiguous (never which). */
+  find(code: ParsedDossierCode): Promise<Dossier | null>;
+  /** By canonical code (notifications). */
+  get(code: string): Promise<Dossier | null>;
+  /** Whether `digits` (the phone number's last 4) match the dossier's hashed factor; false when none is stored. */
+  verify(code: string, digits: string): Promise<boolean>;
+  history(code: string): Promise<DossierHistoryItem[]>;
+  /** Idempotent: subscribing twice keeps one subscription (verified now). */
+  subscribe(code: string, channel: string, chatId: string): Promise<void>;
+}
+
+/** Fixed-window counters shared by every process (lookups, failed verifications). */
+export interface RateLimiter {
+  /** Counts one hit; `allowed` is false once the window already holds `limit` hits (the hit is still counted). */
+  hit(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+  /** Whether a hit would still be allowed, without counting one. */
+  check(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+}
+
+/** Sends replies to a chat on one channel, outside a turn (status notifications, rating requests). */
+export interface NotificationSender {
+  channel: string;
+  /** Throws on failure; the queue retries with backoff. */
+  send(chatId: string, replies: Reply[]): Promise<void>;
+}
+
+/** Consumes the satisfaction request left when a subscribed dossier closes (the rating flow fills it). */
+export interface RatingRequests {
+  request(input: { dossierCode: string; channel: string; chatId: string }): Promise<void>;
 }

@@ -4,9 +4,10 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { ActionPayload, MAX_INBOUND_CHARS, type Assistant, type Reply } from "../core/dialogue/messages.ts";
 import type { CatalogueReader } from "../core/ports.ts";
+import { registerDossierEvents, type DossierEventsOptions } from "./dossier-events.ts";
 import { escapeHtml, page } from "./html.ts";
 import { renderCataloguePage } from "./pages/catalogue-page.ts";
-import { CHAT_SCRIPT_PATH, renderChatPage } from "./pages/chat-page.ts";
+import { CHAT_INBOX_PATH, CHAT_SCRIPT_PATH, renderChatPage } from "./pages/chat-page.ts";
 import { CHAT_SCRIPT } from "./pages/chat-script.ts";
 
 export interface HealthReport {
@@ -22,6 +23,12 @@ export interface HttpDeps {
   assistant?: Assistant;
   /** Chat messages allowed per minute from one address (flood protection); default 30. */
   chatPerMinute?: number;
+  /** Replies pushed to web chat sessions (status notifications); when set with `assistant`, the page polls it. */
+  inbox?: { take(sessionId: string): Promise<Reply[][]> };
+  /** Inbox polls allowed per minute from one address; default 60 (a tab polls ~12 a minute while visible). */
+  inboxPerMinute?: number;
+  /** Signed dossier events from the one-stop system; without it the route answers 503 not_configured. */
+  dossierEvents?: DossierEventsOptions;
 }
 
 const PAGE_SIZE = 50;
@@ -29,12 +36,14 @@ const ListQuery = z.object({
   q: z.string().max(200, "Nội dung tìm kiếm dài quá 200 ký tự.").optional().default(""),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });
+const SessionId = z
+  .string({ error: "Thiếu mã phiên trò chuyện (sessionId)." })
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, "Mã phiên trò chuyện (sessionId) không hợp lệ. Vui lòng tải lại trang.");
+const InboxQuery = z.object({ sessionId: SessionId }, { error: "Yêu cầu không hợp lệ." });
 const ChatBody = z
   .object(
     {
-      sessionId: z
-        .string({ error: "Thiếu mã phiên trò chuyện (sessionId)." })
-        .regex(/^[A-Za-z0-9_-]{8,64}$/, "Mã phiên trò chuyện (sessionId) không hợp lệ. Vui lòng tải lại trang."),
+      sessionId: SessionId,
       text: z
         .string({ error: "Câu hỏi (text) phải là chuỗi ký tự." })
         .max(MAX_INBOUND_CHARS, `Câu hỏi dài quá ${MAX_INBOUND_CHARS.toLocaleString("vi-VN")} ký tự. Vui lòng rút gọn.`)
@@ -92,9 +101,11 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
     }
   });
 
+  registerDossierEvents(app, deps.dossierEvents);
+
   const assistant = deps.assistant;
   if (assistant) {
-    app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(renderChatPage()));
+    app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(renderChatPage({ inbox: deps.inbox !== undefined })));
 
     app.get(CHAT_SCRIPT_PATH, async (_req, reply) =>
       reply.type("text/javascript; charset=utf-8").header("Cache-Control", "no-cache").send(CHAT_SCRIPT),
@@ -128,6 +139,19 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
         });
         return { replies: result.replies };
       });
+
+      const inbox = deps.inbox;
+      if (inbox) {
+        // Replies pushed to this session since the last poll (each handed out once), flattened in order.
+        chat.get(CHAT_INBOX_PATH, { config: { rateLimit: { max: deps.inboxPerMinute ?? 60, timeWindow: 60_000 } } }, async (req, reply) => {
+          const parsed = InboxQuery.safeParse(req.query);
+          if (!parsed.success) {
+            return reply.code(400).send({ error: { code: "request:invalid", message: parsed.error.issues[0]?.message ?? "Yêu cầu không hợp lệ." } });
+          }
+          const pushed = await inbox.take(parsed.data.sessionId);
+          return reply.header("Cache-Control", "no-store").send({ replies: pushed.flat() });
+        });
+      }
     });
   } else {
     app.get("/", async (_req, reply) => reply.redirect("/thu-tuc"));

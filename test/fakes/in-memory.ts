@@ -1,4 +1,6 @@
-import type { ConversationState, ConversationStore, ProcedureSearch, SearchCandidate, SearchRequest, TermStats } from "../../src/core/ports.ts";
+import { parseDossierCode } from "../../src/core/cases/dossier-code.ts";
+import type { Dossier, DossierHistoryItem, ParsedDossierCode } from "../../src/core/cases/types.ts";
+import type { CaseRepository, ConversationState, ConversationStore, ProcedureSearch, RateLimiter, SearchCandidate, SearchRequest, TermStats } from "../../src/core/ports.ts";
 import { foldedTokens, normalizeText } from "../../src/core/text/vietnamese.ts";
 
 /**
@@ -95,4 +97,116 @@ export function termStatsOf(names: [name: string, procedures: number][], documen
   }
   for (const [word, n] of extraVocabulary) add(stats.vocabulary, word, n);
   return stats;
+}
+
+/** A dossier as tests write it: only what matters to the test, the rest empty. */
+export function dossier(fields: Partial<Dossier> & Pick<Dossier, "code" | "status">): Dossier {
+  return {
+    receiptNo: null,
+    procedureCode: null,
+    procedureName: null,
+    unitName: null,
+    channel: null,
+    vendorStatus: null,
+    receivedAt: null,
+    appointmentAt: null,
+    rescheduledAt: null,
+    rescheduleReason: null,
+    finishedAt: null,
+    returnedAt: null,
+    supplements: [],
+    feesDue: null,
+    resultDelivery: null,
+    ...fields,
+  };
+}
+
+/**
+ * Dossiers in memory, with their factors in plain text (the real adapter keeps a keyed hash). `find`
+ * follows the rule documented on ParsedDossierCode: national codes by key (agency, date, sequence),
+ * then every unit segment given must equal (as a number) one of the stored code's unit segments, and
+ * exactly one dossier must remain; receipt numbers match exactly, upper case.
+ */
+export class InMemoryCaseRepository implements CaseRepository {
+  readonly dossiers = new Map<string, Dossier>();
+  readonly factors = new Map<string, string>();
+  readonly histories = new Map<string, DossierHistoryItem[]>();
+  readonly subscriptions: { code: string; channel: string; chatId: string }[] = [];
+  readonly calls = { find: 0, verify: 0, subscribe: 0 };
+
+  add(d: Dossier, options: { factor?: string; history?: DossierHistoryItem[] } = {}): this {
+    this.dossiers.set(d.code, structuredClone(d));
+    if (options.factor) this.factors.set(d.code, options.factor);
+    this.histories.set(d.code, structuredClone(options.history ?? []));
+    return this;
+  }
+
+  async find(code: ParsedDossierCode): Promise<Dossier | null> {
+    this.calls.find++;
+    const all = [...this.dossiers.values()];
+    let matches: Dossier[];
+    if (code.kind === "receipt") {
+      matches = all.filter((d) => d.code.toUpperCase() === code.canonical || d.receiptNo?.toUpperCase() === code.canonical);
+    } else {
+      matches = all.filter((d) => {
+        const stored = parseDossierCode(d.code);
+        if (stored?.kind !== "national" || stored.key !== code.key) return false;
+        const units = stored.unitParts.map(Number);
+        return code.unitParts.every((p) => units.includes(Number(p)));
+      });
+    }
+    return matches.length === 1 ? structuredClone(matches[0]!) : null;
+  }
+
+  async get(code: string): Promise<Dossier | null> {
+    const d = this.dossiers.get(code);
+    return d ? structuredClone(d) : null;
+  }
+
+  async verify(code: string, digits: string): Promise<boolean> {
+    this.calls.verify++;
+    const factor = this.factors.get(code);
+    return factor !== undefined && factor === digits;
+  }
+
+  async history(code: string): Promise<DossierHistoryItem[]> {
+    return structuredClone(this.histories.get(code) ?? []);
+  }
+
+  async subscribe(code: string, channel: string, chatId: string): Promise<void> {
+    this.calls.subscribe++;
+    if (!this.subscriptions.some((s) => s.code === code && s.channel === channel && s.chatId === chatId)) {
+      this.subscriptions.push({ code, channel, chatId });
+    }
+  }
+}
+
+/** Fixed-window counters in memory, on a clock the test controls (`now`). */
+export class InMemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  private window(key: string, windowMs: number): { start: number; count: number } {
+    const t = this.now().getTime();
+    const start = t - (t % windowMs);
+    const w = this.windows.get(key);
+    if (w && w.start === start) return w;
+    const fresh = { start, count: 0 };
+    this.windows.set(key, fresh);
+    return fresh;
+  }
+
+  async hit(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
+    const w = this.window(key, windowMs);
+    const allowed = w.count < limit;
+    w.count++;
+    return { allowed, retryAfterMs: allowed ? 0 : w.start + windowMs - this.now().getTime() };
+  }
+
+  async check(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
+    const w = this.window(key, windowMs);
+    const allowed = w.count < limit;
+    return { allowed, retryAfterMs: allowed ? 0 : w.start + windowMs - this.now().getTime() };
+  }
 }

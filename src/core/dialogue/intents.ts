@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scanDossierCode } from "../cases/dossier-code.ts";
 import { foldedTokens, hasDiacritics, normalizeText } from "../text/vietnamese.ts";
 
 /** `knowledge/dialogue.json`: what the dialogue recognises before searching the catalogue. */
@@ -106,14 +107,9 @@ export function askedFields(words: MessageWords, rules: DialogueRules): Field[] 
 }
 
 /**
- * Dossier codes as citizens type them: the national format V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX
- * ("000.00.12.H29-250312-0042"), shortened unit prefixes ("H29.22-250312-0042"), lower case, and
- * provinces' free-form receipt numbers ("2508-HC-0045123"). Issue 4 parses them properly; here we
- * only need to recognise that one was sent.
+ * The dossier code a message holds, as typed (upper case), valid or not: whether to route to the
+ * status lookup. The parsing itself is `scanDossierCode` in src/core/cases/dossier-code.ts.
  */
-const DOSSIER_CODE = /(?<![\p{L}\p{N}])(?:(?:[a-z0-9]{2,4}[.\s]){0,4}[a-z0-9]{2,4}[-\s]\d{6}[-\s]\d{3,5}|\d{2,6}-[a-z]{1,4}-\d{4,9})(?![\p{L}\p{N}])/iu;
-
 export function findDossierCode(text: string): string | null {
-  const m = DOSSIER_CODE.exec(text);
-  return m ? m[0].toUpperCase() : null;
+  return scanDossierCode(text)?.raw ?? null;
 }

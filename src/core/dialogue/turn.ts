@@ -1,9 +1,11 @@
-import type { CaseLookup, ConversationState } from "../ports.ts";
+import type { ConversationState } from "../ports.ts";
+import { askFactorAgain, factorAnswer, lookupCase, subscribeCase, subscribedCode, verifyFactor, VERIFIED_FOR_MS, type CaseDeps, type CaseResult, type CaseStep } from "../cases/case-flow.ts";
+import { scanDossierCode, type ScannedCode } from "../cases/dossier-code.ts";
 import { overviewText, sectionChoices, sectionText, type ProcedureRecord, type Section } from "../answers/compose.ts";
 import type { RankedCandidate } from "../retrieval/rank.ts";
 import { retrieve, type RetrievalDeps } from "../retrieval/retrieve.ts";
 import { MAX_QUERY_CHARS } from "../retrieval/query.ts";
-import { askedFields, containsPhrase, findDossierCode, messageWords, type DialogueRules, type Field } from "./intents.ts";
+import { askedFields, containsPhrase, messageWords, type DialogueRules, type Field } from "./intents.ts";
 import type { InboundMessage, Reply } from "./messages.ts";
 import { render, type Templates } from "./templates.ts";
 
@@ -13,7 +15,7 @@ export type Outcome =
   | { kind: "followup"; code: string; sections: Section[] }
   | { kind: "clarify"; codes: string[] }
   | { kind: "abstain" }
-  | { kind: "status"; code: string | null }
+  | { kind: "status"; code: string | null; result: CaseResult | "not_connected" }
   | { kind: "greeting" | "help" | "thanks" | "empty" | "stale_choice" }
   | { kind: "refused"; reason: "injection" | "personal_data" | "out_of_scope" };
 
@@ -23,7 +25,8 @@ export interface TurnDeps {
   templates: Templates;
   /** Reads a procedure's full record. */
   getProcedure(code: string): Promise<ProcedureRecord | null>;
-  caseLookup?: CaseLookup;
+  /** The dossier lookup; without it, status questions get the "not connected yet" reply. */
+  cases?: CaseDeps;
 }
 
 export interface TurnResult {
@@ -41,9 +44,41 @@ const SECTIONS = new Set<Section>(["fees", "time", "documents", "where", "online
  * state out. Channel-free and I/O-free apart from the ports it is given.
  */
 export async function takeTurn(deps: TurnDeps, message: InboundMessage, state: ConversationState): Promise<TurnResult> {
-  const t = deps.templates;
-  if (message.action) return takeAction(deps, message.action, state);
+  const result = message.action ? await takeAction(deps, message, state) : await takeTextTurn(deps, message, state);
+  return carryVerified(deps, state, result);
+}
 
+/**
+ * A dossier verified in this chat stays usable (for the subscribe button) across turns that do not
+ * touch the lookup, until it is older than the subscription window.
+ */
+function carryVerified(deps: TurnDeps, before: ConversationState, result: TurnResult): TurnResult {
+  const verified = before.case?.verified;
+  if (!verified || result.state.case || !deps.cases) return result;
+  const age = deps.cases.now().getTime() - Date.parse(verified.at);
+  if (!(age >= 0 && age <= VERIFIED_FOR_MS)) return result;
+  return { ...result, state: { ...result.state, case: { verified } } };
+}
+
+function caseTurn(state: ConversationState, step: CaseStep): TurnResult {
+  const { case: _dropped, ...rest } = state;
+  return {
+    replies: step.replies,
+    state: step.state ? { ...rest, case: step.state } : rest,
+    outcome: { kind: "status", code: step.code, result: step.result },
+  };
+}
+
+/** A message that is nothing but a code-like string, sent when a code was asked for ("h29 22 250312 42"). */
+function codeAttempt(text: string): ScannedCode | null {
+  const s = text.trim();
+  if (s.length > 40 || !/^[A-Za-z0-9.\s/-]+$/.test(s) || (s.match(/\d/g) ?? []).length < 6 || (s.match(/[A-Za-z]/g) ?? []).length > 4) return null;
+  return { raw: s.toUpperCase(), parsed: null };
+}
+
+async function takeTextTurn(deps: TurnDeps, message: InboundMessage, incoming: ConversationState): Promise<TurnResult> {
+  const t = deps.templates;
+  let state = incoming;
   const raw = (message.text ?? "").normalize("NFC");
   const notes: Reply[] = raw.length > MAX_QUERY_CHARS ? [{ text: render(t, "tooLong", { limit: MAX_QUERY_CHARS.toLocaleString("vi-VN") }) }] : [];
   const text = raw.slice(0, MAX_QUERY_CHARS);
@@ -51,6 +86,28 @@ export async function takeTurn(deps: TurnDeps, message: InboundMessage, state: C
   const withNotes = (r: TurnResult): TurnResult => ({ ...r, replies: [...notes, ...r.replies] });
 
   if (words.folded.length === 0) return { replies: [{ text: render(t, "empty") }], state, outcome: { kind: "empty" } };
+
+  // The answer to "type the last 4 digits": before the personal-data guard ("4 số cuối sđt của tôi…").
+  const chat = { channel: message.channel, chatId: message.chatId };
+  if (state.case?.awaiting === "factor" && state.case.code && deps.cases) {
+    const answer = factorAnswer(text);
+    if (answer) {
+      const step = answer.digits
+        ? await verifyFactor(deps.cases, t, chat, state.case.code, answer.digits, state.case)
+        : askFactorAgain(t, state.case.code, state.case);
+      return withNotes(caseTurn(state, step));
+    }
+  }
+  // Anything else drops what the lookup was waiting for; a verification is kept.
+  if (state.case?.awaiting) {
+    const { awaiting, code: _code, ...kept } = state.case;
+    const { case: _case, ...rest } = state;
+    state = Object.keys(kept).length > 0 ? { ...rest, case: kept } : rest;
+    if (awaiting === "code" && deps.cases && !scanDossierCode(text)) {
+      const attempt = codeAttempt(text);
+      if (attempt) return withNotes(caseTurn(state, await lookupCase(deps.cases, t, chat, attempt, state.case)));
+    }
+  }
   if (containsPhrase(words, deps.rules.injection)) {
     return withNotes({ replies: [{ text: render(t, "injection") }], state, outcome: { kind: "refused", reason: "injection" } });
   }
@@ -65,14 +122,12 @@ export async function takeTurn(deps: TurnDeps, message: InboundMessage, state: C
     if (chosen) return answer(deps, chosen.code, [], state, "answered");
   }
 
-  const code = findDossierCode(text);
-  if (code || containsPhrase(words, deps.rules.status)) {
-    if (deps.caseLookup) {
-      const found = await deps.caseLookup.lookup({ channel: message.channel, chatId: message.chatId, code, text });
-      return withNotes({ replies: found, state, outcome: { kind: "status", code } });
-    }
+  const scanned = scanDossierCode(text);
+  if (scanned || containsPhrase(words, deps.rules.status)) {
+    if (deps.cases) return withNotes(caseTurn(state, await lookupCase(deps.cases, t, chat, scanned, state.case)));
+    const code = scanned?.raw ?? null;
     const codeLine = code ? render(t, "statusCode", { code }) : "";
-    return withNotes({ replies: [{ text: render(t, "status", { code: codeLine }) }], state, outcome: { kind: "status", code } });
+    return withNotes({ replies: [{ text: render(t, "status", { code: codeLine }) }], state, outcome: { kind: "status", code, result: "not_connected" } });
   }
 
   const short = words.folded.length <= 6;
@@ -153,8 +208,14 @@ function clipLabel(name: string): string {
   return name.length <= 60 ? name : `${name.slice(0, 57).replace(/\s+\S*$/, "")}…`;
 }
 
-async function takeAction(deps: TurnDeps, action: string, state: ConversationState): Promise<TurnResult> {
+async function takeAction(deps: TurnDeps, message: InboundMessage, state: ConversationState): Promise<TurnResult> {
+  const action = message.action ?? "";
   const stale = (): TurnResult => ({ replies: [{ text: render(deps.templates, "staleChoice") }], state, outcome: { kind: "stale_choice" } });
+  if (action.startsWith("sub:")) {
+    if (!deps.cases) return { replies: [{ text: render(deps.templates, "status", { code: "" }) }], state, outcome: { kind: "status", code: null, result: "not_connected" } };
+    const chat = { channel: message.channel, chatId: message.chatId };
+    return caseTurn(state, await subscribeCase(deps.cases, deps.templates, chat, subscribedCode(action.slice(4)), state.case));
+  }
   const [kind, code, section] = action.split(":");
   if (kind === "c" && code) return (await deps.getProcedure(code)) ? answer(deps, code, [], state, "answered") : stale();
   if (kind === "s" && code && section && SECTIONS.has(section as Section)) {

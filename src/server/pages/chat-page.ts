@@ -3,6 +3,9 @@ import { pageWithScript } from "../html.ts";
 /** Where the browser script is served; the page loads it (CSP forbids inline script). */
 export const CHAT_SCRIPT_PATH = "/chat.js";
 
+/** Where the page polls for pushed replies, when the server has an inbox. */
+export const CHAT_INBOX_PATH = "/api/v1/chat/inbox";
+
 /** Chat-only styles, appended to the shared frame's CSS. Mobile-first: fits 320–360 px screens. */
 const CHAT_CSS = `  .chat { display: flex; flex-direction: column; min-height: calc(100vh - 5.5rem); min-height: calc(100dvh - 5.5rem); }
   .chat :focus-visible { box-shadow: 0 0 0 2px #1b1b1b; }
@@ -32,14 +35,14 @@ const CHAT_CSS = `  .chat { display: flex; flex-direction: column; min-height: c
  * The web chat: a log of messages and a composer. Everything dynamic is done by /chat.js, which
  * renders replies as text only. Without JavaScript the page says so and points to the catalogue.
  */
-export function renderChatPage(): string {
+export function renderChatPage(options: { inbox?: boolean } = {}): string {
   return pageWithScript(
     "Hỏi đáp thủ tục hành chính",
     `<div class="chat">
 <h1>Hỏi đáp thủ tục hành chính</h1>
 <p class="intro">Trợ lý trả lời tự động, dựa trên danh mục thủ tục. <a href="/thu-tuc">Xem danh mục thủ tục</a></p>
 <noscript><p role="alert">Trang trò chuyện cần bật JavaScript. Bạn vẫn có thể tra cứu trong <a href="/thu-tuc">danh mục thủ tục hành chính</a>.</p></noscript>
-<div id="chat-log" role="log" aria-live="polite" aria-label="Cuộc trò chuyện">
+<div id="chat-log" role="log" aria-live="polite" aria-label="Cuộc trò chuyện"${options.inbox ? ` data-inbox="${CHAT_INBOX_PATH}"` : ""}>
   <div class="msg bot welcome">
     <p>Xin chào! Bạn có thể hỏi tôi cách làm một thủ tục hành chính: cần giấy tờ gì, lệ phí bao nhiêu, thời hạn giải quyết, nộp ở đâu, nộp trực tuyến hay qua bưu điện. Tôi cũng giúp tra cứu tình trạng hồ sơ.</p>
     <p>Ví dụ: “Làm giấy khai sinh cho con cần những giấy tờ gì?”</p>

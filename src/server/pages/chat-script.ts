@@ -3,6 +3,8 @@
  *
  * Rules it keeps: reply text is rendered with text nodes only (never innerHTML), links open only
  * http(s) addresses, and the session id lives in sessionStorage (in memory if storage is blocked).
+ * When the page names an inbox (data-inbox on the log), replies pushed to the session (status
+ * notifications) are fetched every few seconds while the tab is visible, and rendered like answers.
  * Written with String.raw so "\n" in the source stays an escape for the browser; it therefore
  * must not contain backticks or "${".
  */
@@ -15,6 +17,7 @@ export const CHAT_SCRIPT = String.raw`(() => {
   const BUSY_TEXT = "Đang trả lời…";
   const ERROR_TEXT = "Xin lỗi, hệ thống đang bận. Vui lòng thử lại sau ít phút.";
   const TIMEOUT_MS = 60000;
+  const POLL_MS = 5000;
 
   const form = document.getElementById("chat-form");
   const input = document.getElementById("chat-input");
@@ -32,6 +35,17 @@ export const CHAT_SCRIPT = String.raw`(() => {
   }
 
   let memorySessionId = null;
+  /** The session id if this tab already has one; polling never creates one. */
+  function existingSessionId() {
+    try {
+      const id = window.sessionStorage.getItem(SESSION_KEY);
+      if (id && SESSION_RE.test(id)) return id;
+    } catch (_) {
+      // storage blocked: the in-memory id, if any
+    }
+    return memorySessionId;
+  }
+
   function sessionId() {
     try {
       let id = window.sessionStorage.getItem(SESSION_KEY);
@@ -167,6 +181,45 @@ export const CHAT_SCRIPT = String.raw`(() => {
       sendButton.disabled = false;
     }
     return ok;
+  }
+
+  const inboxUrl = log.getAttribute("data-inbox");
+  let polling = false;
+
+  async function poll() {
+    if (!inboxUrl || polling || document.visibilityState !== "visible") return;
+    const id = existingSessionId();
+    if (!id) return;
+    polling = true;
+    try {
+      const response = await fetch(inboxUrl + "?sessionId=" + encodeURIComponent(id), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      if (!data || !Array.isArray(data.replies)) return;
+      let first = null;
+      for (const reply of data.replies) {
+        const el = renderReply(reply);
+        if (el) el.setAttribute("data-pushed", "true");
+        if (!first) first = el;
+      }
+      if (first) first.scrollIntoView({ block: "nearest" });
+    } catch (_) {
+      // Offline or busy: the next poll asks again; nothing is lost (the server keeps undelivered pushes).
+    } finally {
+      polling = false;
+    }
+  }
+
+  if (inboxUrl) {
+    setInterval(poll, POLL_MS);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") poll();
+    });
+    poll();
   }
 
   form.addEventListener("submit", async (event) => {

@@ -246,7 +246,7 @@ describe("the assistant, with in-memory conversations and a fixed catalogue sear
 
     it("points to the dossier lookup when the citizen sends a dossier code", async () => {
       const r = await assistant.handleDetailed(text("hồ sơ h29.22-250312-0042 đến đâu rồi"));
-      expect(r.outcome).toEqual({ kind: "status", code: "H29.22-250312-0042" });
+      expect(r.outcome).toEqual({ kind: "status", code: "H29.22-250312-0042", result: "not_connected" });
       expect(r.replies[0]!.text).toContain("Mã bạn gửi: H29.22-250312-0042.");
       expect(search.searches).toBe(0);
     });

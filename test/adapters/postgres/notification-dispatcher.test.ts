@@ -1,0 +1,239 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import pino from "pino";
+import { randomUUID } from "node:crypto";
+import { createJobQueue, QUEUES } from "../../../src/adapters/postgres/job-queue.ts";
+
+const WEB_QUEUE = `${QUEUES.dossierNotify}-telegram`; // the fake sender's channel
+import {
+  maskError,
+  startNotifications,
+  type NotificationFacts,
+  type Notifications,
+  type NotificationsOptions,
+} from "../../../src/adapters/postgres/notification-dispatcher.ts";
+import { createTokenBucket } from "../../../src/adapters/postgres/token-bucket.ts";
+import type { Reply } from "../../../src/core/dialogue/messages.ts";
+import type { NotificationSender } from "../../../src/core/ports.ts";
+import { engines, freshDatabase } from "../../support/databases.ts";
+
+const log = pino({ level: "silent" });
+/** Fast pg-boss for tests: polls twice a second, retries at once. */
+const FAST_QUEUE = { pollingIntervalSeconds: 0.5, retryDelaySeconds: 0, retryBackoff: false, retryLimit: 8 };
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Records what it is asked to send; fails the first `failures` calls; takes `delayMs` per send. */
+function fakeSender(channel = "telegram", { failures = 0, delayMs = 0 } = {}) {
+  const calls: { chatId: string; replies: Reply[] }[] = [];
+  const delivered: { chatId: string; replies: Reply[] }[] = [];
+  const sender: NotificationSender = {
+    channel,
+    async send(chatId, replies) {
+      calls.push({ chatId, replies });
+      if (delayMs) await pause(delayMs);
+      if (calls.length <= failures) throw Object.assign(new Error("Bad Gateway calling bot123456:AAH-secret-token, user 0912345678"), { code: "telegram:http_502" });
+      delivered.push({ chatId, replies });
+    },
+  };
+  return { sender, calls, delivered };
+}
+
+const compose = async (row: NotificationFacts): Promise<Reply[]> => [{ text: `Hồ sơ ${row.dossierCode}: trạng thái ${row.status}` }];
+
+describe.each(engines)("durable notifications through pg-boss (%s)", (engine) => {
+  let ctx: Awaited<ReturnType<typeof freshDatabase>>;
+  const running: Notifications[] = [];
+
+  beforeEach(async () => {
+    ctx = await freshDatabase(engine);
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((n) => n.stop()));
+    await ctx.dispose();
+  });
+
+  async function start(options: Partial<NotificationsOptions> & Pick<NotificationsOptions, "senders">): Promise<Notifications> {
+    const n = await startNotifications({ db: ctx.db, log, compose, ratingDelayMs: 0, sweepIntervalMs: 300, queue: FAST_QUEUE, ...options });
+    running.push(n);
+    return n;
+  }
+
+  let eventNo = 0;
+  async function outbox(row: { kind?: "status" | "rating"; channel?: string; chatId?: string; dossier?: string; status?: number } = {}): Promise<string> {
+    const { rows } = await ctx.db.pool.query<{ id: string }>(
+      `insert into dossier_notifications (kind, event_id, dossier_code, channel, chat_id, status)
+       values ($1, $2, $3, $4, $5, $6) returning id`,
+      [row.kind ?? "status", `ev-${++eventNo}`, row.dossier ?? "000.00.12.H29-250312-0042", row.channel ?? "telegram", row.chatId ?? "4242", row.status ?? 4],
+    );
+    return rows[0]!.id;
+  }
+
+  const state = async (id: string) =>
+    (await ctx.db.pool.query("select enqueued_at, sent_at, abandoned_at, claimed_at, attempts, last_error from dossier_notifications where id = $1", [id])).rows[0];
+  const sent = (id: string) => async () => (await state(id)).sent_at !== null;
+  const jobsFor = async (queue: string) => Number((await ctx.db.pool.query("select count(*) as n from pgboss.job where name = $1", [queue])).rows[0].n);
+
+  it("delivers a status notification exactly once to the sender of its channel", async () => {
+    const id = await outbox({ status: 4, chatId: "chat-7" });
+    const fake = fakeSender("telegram");
+    const composed: NotificationFacts[] = [];
+    const n = await start({ senders: [fake.sender], compose: async (row) => (composed.push(row), compose(row)) });
+    n.kick();
+    await waitFor(sent(id), "the notification to be sent");
+    await pause(1200); // more polls and sweeps: nothing more is sent
+    expect(fake.calls).toEqual([{ chatId: "chat-7", replies: [{ text: "Hồ sơ 000.00.12.H29-250312-0042: trạng thái 4" }] }]);
+    expect(composed).toEqual([{ dossierCode: "000.00.12.H29-250312-0042", kind: "status", status: 4, channel: "telegram", chatId: "chat-7" }]);
+    const row = await state(id);
+    expect(row).toMatchObject({ attempts: 1, last_error: null, abandoned_at: null, claimed_at: null });
+    expect(row.enqueued_at).not.toBeNull();
+    expect(await jobsFor(WEB_QUEUE)).toBe(1);
+  });
+
+  it("retries a sender that fails twice, then delivers once, keeping no secret in the recorded error", async () => {
+    const id = await outbox();
+    const fake = fakeSender("telegram", { failures: 2 });
+    const n = await start({ senders: [fake.sender] });
+    n.kick();
+    await waitFor(sent(id), "the notification to be sent after retries");
+    expect(fake.calls).toHaveLength(3);
+    expect(fake.delivered).toHaveLength(1);
+    const row = await state(id);
+    expect(row).toMatchObject({ attempts: 3, last_error: null, abandoned_at: null });
+    const recorded = (await ctx.db.pool.query("select output from pgboss.job where name = $1", [WEB_QUEUE])).rows[0].output;
+    expect(JSON.stringify(recorded)).not.toMatch(/AAH-secret|0912345678/);
+  });
+
+  it("records a masked error and abandons the row once the retries are spent", async () => {
+    const id = await outbox();
+    const fake = fakeSender("telegram", { failures: 100 });
+    const n = await start({ senders: [fake.sender], queue: { ...FAST_QUEUE, retryLimit: 1 } });
+    n.kick();
+    await waitFor(async () => (await state(id)).abandoned_at !== null, "the row to be abandoned");
+    expect(fake.calls).toHaveLength(2);
+    const row = await state(id);
+    expect(row.sent_at).toBeNull();
+    expect(row.attempts).toBe(2);
+    expect(row.last_error).toContain("telegram:http_502");
+    expect(row.last_error).not.toMatch(/AAH-secret|0912345678/);
+  });
+
+  it("delivers a row enqueued before a restart exactly once, and never resends a row already sent", async () => {
+    const id = await outbox();
+    // First process: pumps the row into the queue, then stops before any worker touches it.
+    const pumpOnly = await start({ senders: [fakeSender().sender], work: false });
+    pumpOnly.kick();
+    await waitFor(async () => (await state(id)).enqueued_at !== null, "the row to be enqueued");
+    await pumpOnly.stop();
+    expect(await jobsFor(WEB_QUEUE)).toBe(1);
+
+    // Pretend the first process crashed before it could record enqueued_at: the next one pumps again.
+    await ctx.db.pool.query("update dossier_notifications set enqueued_at = null where id = $1", [id]);
+    const fake = fakeSender();
+    const second = await start({ senders: [fake.sender] });
+    second.kick();
+    await waitFor(sent(id), "the notification to be sent after the restart");
+    expect(await jobsFor(WEB_QUEUE)).toBe(1); // same job id: the second pump made no new job
+    await second.stop();
+
+    // A third process, and a stray job for the same row: the row is already sent, nothing goes out.
+    const third = await start({ senders: [fake.sender] });
+    const queue = createJobQueue({ pool: ctx.db.pool, log });
+    await queue.start();
+    await queue.send(WEB_QUEUE, { id }, { id: randomUUID() });
+    await queue.stop();
+    third.kick();
+    await waitFor(
+      async () => Number((await ctx.db.pool.query("select count(*) as n from pgboss.job where name = $1 and state = 'completed'", [WEB_QUEUE])).rows[0].n) === 2,
+      "the stray job to be handled",
+    );
+    expect(fake.calls).toHaveLength(1);
+    expect((await state(id)).attempts).toBe(1);
+  });
+
+  it("never lets two workers send the same row, even when it was queued twice", async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => outbox({ chatId: `chat-${i}` })));
+    const fake = fakeSender("telegram", { delayMs: 150 });
+    const a = await start({ senders: [fake.sender], concurrency: 3 });
+    const b = await start({ senders: [fake.sender], concurrency: 3 });
+    // A second job for every row, under another id: both workers may pick up the same row at once.
+    const queue = createJobQueue({ pool: ctx.db.pool, log });
+    await queue.start();
+    for (const id of ids) await queue.send(WEB_QUEUE, { id }, { id: randomUUID() });
+    await queue.stop();
+    a.kick();
+    b.kick();
+    await waitFor(async () => (await Promise.all(ids.map((id) => sent(id)()))).every(Boolean), "every row to be sent", 30_000);
+    await pause(1000);
+    expect(fake.calls.map((c) => c.chatId).sort()).toEqual(ids.map((_, i) => `chat-${i}`).sort());
+  });
+
+  it("turns a closing row into one rating request per dossier", async () => {
+    const first = await outbox({ kind: "rating", chatId: "chat-1", status: 10 });
+    const second = await outbox({ kind: "rating", chatId: "chat-2", status: 10 });
+    const fake = fakeSender();
+    const n = await start({ senders: [fake.sender] });
+    n.kick();
+    await waitFor(async () => (await sent(first)()) && (await sent(second)()), "both rating rows to be handled");
+    const { rows } = await ctx.db.pool.query("select dossier_code, channel, chat_id from rating_requests");
+    expect(rows).toEqual([{ dossier_code: "000.00.12.H29-250312-0042", channel: "telegram", chat_id: "chat-1" }]);
+    expect(fake.calls).toEqual([]); // the request itself is the rating flow's to send
+  });
+
+  it("holds a rating request back for the configured delay", async () => {
+    const id = await outbox({ kind: "rating" });
+    const n = await start({ senders: [fakeSender().sender], ratingDelayMs: 60 * 60_000 });
+    n.kick();
+    await waitFor(async () => (await state(id)).enqueued_at !== null, "the rating row to be enqueued");
+    await pause(800);
+    const job = (await ctx.db.pool.query("select start_after > now() + interval '59 minutes' as later from pgboss.job where name = $1", [QUEUES.ratingRequest])).rows[0];
+    expect(job.later).toBe(true);
+    expect((await ctx.db.pool.query("select count(*)::int as n from rating_requests")).rows[0].n).toBe(0);
+  });
+
+  it("leaves a row for a channel this process does not serve to the process that does", async () => {
+    const id = await outbox({ channel: "fax" });
+    const here = await start({ senders: [fakeSender().sender] });
+    here.kick();
+    await here.idle();
+    expect(await state(id)).toMatchObject({ enqueued_at: null, abandoned_at: null, sent_at: null });
+    const fax = fakeSender("fax");
+    await start({ senders: [fax.sender] });
+    await waitFor(sent(id), "the fax process to deliver the row");
+    expect(fax.calls).toHaveLength(1);
+  });
+
+  it("finds rows another process wrote, without being kicked", async () => {
+    const fake = fakeSender();
+    await start({ senders: [fake.sender] });
+    const id = await outbox();
+    await waitFor(sent(id), "the sweep to deliver the row");
+    expect(fake.calls).toHaveLength(1);
+  });
+});
+
+describe("the send rate of a channel", () => {
+  it("lets a second's worth through at once and spaces the rest", async () => {
+    const bucket = createTokenBucket(20);
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 20 }, () => bucket.take()));
+    expect(Date.now() - started).toBeLessThan(100);
+    await Promise.all(Array.from({ length: 10 }, () => bucket.take()));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+  });
+});
+
+describe("errors kept on a notification row", () => {
+  it("are short and carry no phone number, bot token or long secret", () => {
+    const masked = maskError(Object.assign(new Error(`POST https://api.telegram.org/bot123456:AAHsecret/sendMessage failed for 0912345678 ${"x".repeat(1000)}`), { code: "telegram:http" }));
+    expect(masked.length).toBeLessThanOrEqual(300);
+    expect(masked).toContain("telegram:http");
+    expect(masked).not.toMatch(/AAHsecret|0912345678|x{40}/);
+  });
+});
