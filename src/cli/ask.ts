@@ -11,7 +11,7 @@ await runCli(async ({ config, log, db }, args) => {
     return 2;
   }
   if (config.catalogueAutoload) await syncKnowledge(config.knowledgeDir, createCatalogueRepository(db.pool));
-  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings });
+  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings, caseLimits: config.cases });
   const t0 = performance.now();
   const r = await assistant.handleDetailed({ channel: "cli", chatId: `ask-${Date.now()}`, text: question, receivedAt: new Date() });
   const ms = performance.now() - t0;

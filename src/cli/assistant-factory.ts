@@ -1,4 +1,5 @@
 import type { Logger } from "../logger.ts";
+import { loadConfig } from "../config.ts";
 import type { Database } from "../adapters/postgres/database.ts";
 import { readDialogueKnowledge } from "../adapters/catalogue/knowledge-config.ts";
 import { createProcedureSearch } from "../adapters/postgres/procedure-search.ts";
@@ -23,12 +24,13 @@ export interface AssistantParts {
   composeNotification: ComposeNotification;
 }
 
-/** Lookup limits per chat; the defaults are the settings' defaults (CASE_* in .env.example). */
+/** Lookup limits per chat (CASE_* in .env.example). */
 export interface CaseLimits {
   lookups: { limit: number; windowMs: number };
   failures: { limit: number; windowMs: number };
 }
-const DEFAULT_LIMITS: CaseLimits = { lookups: { limit: 10, windowMs: 600_000 }, failures: { limit: 5, windowMs: 3_600_000 } };
+/** The settings' own defaults (one schema in config.ts), for callers that pass no limits (tests). */
+const defaultLimits = (): CaseLimits => loadConfig({}).cases;
 
 /**
  * Builds the assistant over a migrated database and the knowledge/ and prompts/ data. With an
@@ -82,7 +84,7 @@ export async function buildAssistant(options: {
     templates: knowledge.templates,
     getProcedure: async (code) => (await search.get(code)) as ProcedureRecord | null,
     conversations: createConversationStore(options.db.pool),
-    cases: { repository: dossiers, limiter: createRateLimiter(options.db.pool), limits: options.caseLimits ?? DEFAULT_LIMITS, now },
+    cases: { repository: dossiers, limiter: createRateLimiter(options.db.pool), limits: options.caseLimits ?? defaultLimits(), now },
     onError: (error, message) => options.log.error({ err: error, channel: message.channel }, "turn failed"),
   });
   const composeNotification: ComposeNotification = async (row) => {

@@ -52,7 +52,7 @@ if (onServer) {
 try {
   await migrate(db.pool);
   const imported = await importPortalDirectory(catalogue, createCatalogueRepository(db.pool));
-  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings });
+  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings, caseLimits: config.cases });
   for (let i = 0; i < 20; i++) await assistant.handle({ channel: "eval", chatId: `warm-${i}`, text: questions[i % questions.length]!, receivedAt: new Date() });
   const times: number[] = [];
   const t0 = performance.now();

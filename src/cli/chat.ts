@@ -3,29 +3,15 @@ import { stdin, stdout } from "node:process";
 import { randomUUID } from "node:crypto";
 import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
 import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
-import type { Reply } from "../core/dialogue/messages.ts";
 import { runCli } from "./context.ts";
 import { buildAssistant } from "./assistant-factory.ts";
 import { startNotifications } from "../adapters/postgres/notification-dispatcher.ts";
-import { createConsoleSender } from "../channels/cli/console-sender.ts";
+import { createConsoleSender, renderCliReplies } from "../channels/cli/console-sender.ts";
 
 /**
  * `npm run chat`: the assistant in a terminal, through the same core as the web page. Choices are
  * numbered; type the number to choose, or keep typing questions. Empty line or Ctrl-D quits.
  */
-function render(replies: Reply[]): { text: string; actions: string[] } {
-  const actions: string[] = [];
-  const parts = replies.map((r) => {
-    const lines = [r.text];
-    for (const c of r.choices ?? []) {
-      actions.push(c.id);
-      lines.push(`  [${actions.length}] ${c.label}`);
-    }
-    if (r.link) lines.push(`  ${r.link.label}: ${r.link.url}`);
-    return lines.join("\n");
-  });
-  return { text: parts.join("\n\n"), actions };
-}
 
 await runCli(async ({ config, log, db }) => {
   if (config.catalogueAutoload) await syncKnowledge(config.knowledgeDir, createCatalogueRepository(db.pool));
@@ -65,7 +51,7 @@ await runCli(async ({ config, log, db }) => {
       ...(action ? { action } : { text: line }),
       receivedAt: new Date(),
     });
-    const out = render(replies);
+    const out = renderCliReplies(replies);
     actions = out.actions;
     console.log(`\nTrợ lý: ${out.text}\n`);
   }

@@ -76,7 +76,7 @@ try {
     lines = lines.filter((l) => l.action !== "answer" || l.expect.some((c) => known.has(c)));
     if (!asJson) console.log(`--only-known: ${before - lines.length} answer lines skipped (their procedures are not in this catalogue).`);
   }
-  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings });
+  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings, caseLimits: config.cases });
   await assistant.handleDetailed({ channel: "eval", chatId: "warm-up", text: "khai sinh", receivedAt: new Date() });
 
   type Acc = { n: number; r1: number; r5: number; mrr: number; abstainN: number; abstainOk: number; statusN: number; statusOk: number };
