@@ -54,22 +54,28 @@ describe("dialogue transcripts (test/dialogues)", () => {
   it.each(files)("%s", async (file) => {
     const lines = readFileSync(path.join(DIR, file), "utf8").split("\n");
     const chosen = lines.some((l) => l.trim() === "@ cases") ? withCases : assistant;
+    // `@ group`: every message comes from a group chat (read by others).
+    const context = lines.some((l) => l.trim() === "@ group") ? ({ context: "group" } as const) : {};
     const chatId = `dialogue-${file}`;
     let last: { replies: Reply[]; kind: string } | null = null;
     let step = 0;
     const where = () => `${file}, step ${step}`;
     for (const line of lines) {
-      if (line.startsWith("#") || line.trim() === "" || line.trim() === "@ cases") continue;
+      if (line.startsWith("#") || line.trim() === "" || line.trim() === "@ cases" || line.trim() === "@ group") continue;
       if (line.startsWith("> ") || line === ">") {
         step++;
-        const r = await chosen.handleDetailed({ channel: "web", chatId, text: expand(line.slice(2)), receivedAt: new Date() });
+        const r = await chosen.handleDetailed({ channel: "web", chatId, ...context, text: expand(line.slice(2)), receivedAt: new Date() });
+        last = { replies: r.replies, kind: r.outcome.kind };
+      } else if (line.startsWith("/ ")) {
+        step++;
+        const r = await chosen.handleDetailed({ channel: "web", chatId, ...context, action: `cmd:${line.slice(2).trim()}`, receivedAt: new Date() });
         last = { replies: r.replies, kind: r.outcome.kind };
       } else if (line.startsWith("[")) {
         step++;
         const label = line.slice(1, -1);
         const choice = last?.replies.flatMap((r) => r.choices ?? []).find((c) => c.label === label);
         expect(choice, `${where()}: no button “${label}” in ${JSON.stringify(last?.replies.map((r) => r.choices))}`).toBeDefined();
-        const r = await chosen.handleDetailed({ channel: "web", chatId, action: choice!.id, receivedAt: new Date() });
+        const r = await chosen.handleDetailed({ channel: "web", chatId, ...context, action: choice!.id, receivedAt: new Date() });
         last = { replies: r.replies, kind: r.outcome.kind };
       } else {
         expect(last, `${where()}: an expectation before any message`).not.toBeNull();

@@ -17,10 +17,23 @@ export const InboundMessage = z
     chatId: z.string().min(1).max(128),
     text: z.string().max(MAX_INBOUND_CHARS).optional(),
     action: ActionPayload.optional(),
+    /** Where the message was written: a group chat is read by others, so nothing personal is shown there. */
+    context: z.enum(["private", "group"]).optional(),
     receivedAt: z.date(),
   })
   .refine((m) => m.text !== undefined || m.action !== undefined, { message: "needs text or action" });
 export type InboundMessage = z.infer<typeof InboundMessage>;
+
+/**
+ * Actions a channel sends for its own commands (Telegram's /start, /help, /tra_cuu, /huy; menu buttons
+ * elsewhere): what each does is the core's business, not the channel's.
+ */
+export const CommandAction = {
+  start: "cmd:start",
+  help: "cmd:help",
+  lookup: "cmd:lookup",
+  cancel: "cmd:cancel",
+} as const;
 
 /** A choice offered to the citizen: `id` is the action payload sent back when tapped. */
 export interface Choice {

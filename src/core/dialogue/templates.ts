@@ -68,6 +68,16 @@ export const TEMPLATE_PLACEHOLDERS = {
   caseSubscribed: ["code"],
   caseVerifyAgain: [],
   caseNotification: ["code", "status"],
+  casePrivateOnly: [],
+  // Commands and channel notices (Telegram, Zalo).
+  cancelled: [],
+  nothingToCancel: [],
+  commandStart: [],
+  commandHelp: [],
+  commandLookup: [],
+  commandCancel: [],
+  textOnly: [],
+  tooFast: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type TemplateKey = keyof typeof TEMPLATE_PLACEHOLDERS;

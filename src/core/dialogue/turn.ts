@@ -15,8 +15,8 @@ export type Outcome =
   | { kind: "followup"; code: string; sections: Section[] }
   | { kind: "clarify"; codes: string[] }
   | { kind: "abstain" }
-  | { kind: "status"; code: string | null; result: CaseResult | "not_connected" }
-  | { kind: "greeting" | "help" | "thanks" | "empty" | "stale_choice" }
+  | { kind: "status"; code: string | null; result: CaseResult | "not_connected" | "private_only" }
+  | { kind: "greeting" | "help" | "thanks" | "empty" | "stale_choice" | "cancelled" }
   | { kind: "refused"; reason: "injection" | "personal_data" | "out_of_scope" };
 
 export interface TurnDeps {
@@ -124,6 +124,7 @@ async function takeTextTurn(deps: TurnDeps, message: InboundMessage, incoming: C
 
   const scanned = scanDossierCode(text);
   if (scanned || containsPhrase(words, deps.rules.status)) {
+    if (message.context === "group") return withNotes(privateOnly(deps, state, scanned?.raw ?? null));
     if (deps.cases) return withNotes(caseTurn(state, await lookupCase(deps.cases, t, chat, scanned, state.case)));
     const code = scanned?.raw ?? null;
     const codeLine = code ? render(t, "statusCode", { code }) : "";
@@ -208,10 +209,43 @@ function clipLabel(name: string): string {
   return name.length <= 60 ? name : `${name.slice(0, 57).replace(/\s+\S*$/, "")}…`;
 }
 
+/** Dossier lookups are refused in group chats: the summary and the factor step would be read by others. */
+function privateOnly(deps: TurnDeps, state: ConversationState, code: string | null): TurnResult {
+  return { replies: [{ text: render(deps.templates, "casePrivateOnly") }], state, outcome: { kind: "status", code, result: "private_only" } };
+}
+
+/** A channel command (`cmd:*`): welcome, help, start a lookup, or cancel what the last reply waited for. */
+async function takeCommand(deps: TurnDeps, message: InboundMessage, state: ConversationState, command: string): Promise<TurnResult | null> {
+  const t = deps.templates;
+  switch (command) {
+    case "start":
+      return { replies: [{ text: render(t, "welcome") }], state, outcome: { kind: "greeting" } };
+    case "help":
+      return { replies: [{ text: render(t, "help") }], state, outcome: { kind: "help" } };
+    case "lookup": {
+      if (message.context === "group") return privateOnly(deps, state, null);
+      if (!deps.cases) return { replies: [{ text: render(t, "status", { code: "" }) }], state, outcome: { kind: "status", code: null, result: "not_connected" } };
+      return caseTurn(state, await lookupCase(deps.cases, t, { channel: message.channel, chatId: message.chatId }, null, state.case));
+    }
+    case "cancel": {
+      // What is waited for: a dossier code or the 4 digits, or an answer to "which procedure?".
+      // The procedure under discussion and a recent verification are not steps, and are kept.
+      const waiting = state.case?.awaiting !== undefined || (state.offered?.length ?? 0) > 0;
+      const { offered: _offered, case: current, ...rest } = state;
+      const kept = current?.verified ? { ...rest, case: { verified: current.verified } } : rest;
+      return { replies: [{ text: render(t, waiting ? "cancelled" : "nothingToCancel") }], state: kept, outcome: { kind: "cancelled" } };
+    }
+    default:
+      return null;
+  }
+}
+
 async function takeAction(deps: TurnDeps, message: InboundMessage, state: ConversationState): Promise<TurnResult> {
   const action = message.action ?? "";
   const stale = (): TurnResult => ({ replies: [{ text: render(deps.templates, "staleChoice") }], state, outcome: { kind: "stale_choice" } });
+  if (action.startsWith("cmd:")) return (await takeCommand(deps, message, state, action.slice(4))) ?? stale();
   if (action.startsWith("sub:")) {
+    if (message.context === "group") return privateOnly(deps, state, null);
     if (!deps.cases) return { replies: [{ text: render(deps.templates, "status", { code: "" }) }], state, outcome: { kind: "status", code: null, result: "not_connected" } };
     const chat = { channel: message.channel, chatId: message.chatId };
     return caseTurn(state, await subscribeCase(deps.cases, deps.templates, chat, subscribedCode(action.slice(4)), state.case));
