@@ -173,16 +173,16 @@ export function createDossierRepository(pool: pg.Pool): DossierRepository {
   };
 
   const selectOne = async (code: string): Promise<Row | null> =>
-    (await pool.query<Row>(`select ${COLUMNS} from dossiers where code = $1`, [code])).rows[0] ?? null;
+    (await pool.query<Row>({ name: "dossier-by-code", text: `select ${COLUMNS} from dossiers where code = $1`, values: [code] })).rows[0] ?? null;
 
   return {
     async find(parsed: ParsedDossierCode) {
       if (parsed.kind === "receipt") {
         const key = parsed.canonical.trim().toUpperCase();
-        const r = await pool.query<Row>(`select ${COLUMNS} from dossiers where upper(receipt_no) = $1 or code = $1 limit 2`, [key]);
+        const r = await pool.query<Row>({ name: "dossier-by-receipt", text: `select ${COLUMNS} from dossiers where upper(receipt_no) = $1 or code = $1 limit 2`, values: [key] });
         return r.rows.length === 1 ? toDossier(r.rows[0]!) : null;
       }
-      const r = await pool.query<Row>(`select ${COLUMNS} from dossiers where lookup_key = $1 limit 50`, [parsed.key.toUpperCase()]);
+      const r = await pool.query<Row>({ name: "dossier-by-key", text: `select ${COLUMNS} from dossiers where lookup_key = $1 limit 50`, values: [parsed.key.toUpperCase()] });
       const wanted = parsed.unitParts.map(unitNumber);
       const canonical = parsed.canonical?.toUpperCase() ?? null;
       const hits = r.rows.filter((row) => {
@@ -200,7 +200,7 @@ export function createDossierRepository(pool: pg.Pool): DossierRepository {
 
     async verify(code, digits) {
       const [row, key] = await Promise.all([
-        pool.query<{ factor_hash: string | null }>("select factor_hash from dossiers where code = $1", [code]).then((r) => r.rows[0]),
+        pool.query<{ factor_hash: string | null }>({ name: "dossier-factor", text: "select factor_hash from dossiers where code = $1", values: [code] }).then((r) => r.rows[0]),
         factorKey(),
       ]);
       const clean = /^\d{4}$/.test(digits) ? digits : "";
@@ -211,10 +211,11 @@ export function createDossierRepository(pool: pg.Pool): DossierRepository {
     },
 
     async history(code) {
-      const r = await pool.query<{ occurred_at: Date; status: number | null; vendor_status: string | null; note: string | null }>(
-        `select occurred_at, status, vendor_status, note from dossier_events where dossier_code = $1 order by occurred_at, received_at, event_id`,
-        [code],
-      );
+      const r = await pool.query<{ occurred_at: Date; status: number | null; vendor_status: string | null; note: string | null }>({
+        name: "dossier-history",
+        text: "select occurred_at, status, vendor_status, note from dossier_events where dossier_code = $1 order by occurred_at, received_at, event_id",
+        values: [code],
+      });
       return r.rows.map(
         (x): DossierHistoryItem => ({ occurredAt: x.occurred_at, status: x.status as DossierStatus | null, vendorStatus: x.vendor_status, note: x.note }),
       );

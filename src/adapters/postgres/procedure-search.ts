@@ -23,8 +23,13 @@ function orQuery(words: string[], pairs: string[], wordRe: RegExp): string {
  * full-text on accented text, trigram similarity on names, and (when given an embedding and the vector
  * extension) cosine distance — each ranked, then fused by weighted reciprocal rank.
  */
+/** Full records kept in memory (by code, unknown codes included), and for how long. */
+const RECORD_CACHE_SIZE = 1000;
+const RECORD_TTL_MS = 60_000;
+
 export function createProcedureSearch(pool: pg.Pool, options: { vector: boolean; model?: string }): ProcedureSearch {
   let stats: { at: number; version: string; value: TermStats } | undefined;
+  const records = new Map<string, { record: Record<string, unknown> | null; until: number }>();
 
   return {
     async candidates(req: SearchRequest): Promise<SearchCandidate[]> {
@@ -121,8 +126,14 @@ export function createProcedureSearch(pool: pg.Pool, options: { vector: boolean;
     },
 
     async get(code: string) {
-      const r = await pool.query("select record from procedures where code = $1", [code]);
-      return (r.rows[0]?.record as Record<string, unknown> | undefined) ?? null;
+      // Answers read the same popular records over and over; a catalogue change shows within RECORD_TTL_MS.
+      const cached = records.get(code);
+      if (cached && cached.until > Date.now()) return cached.record;
+      const r = await pool.query({ name: "procedure-record", text: "select record from procedures where code = $1", values: [code] });
+      const record = (r.rows[0]?.record as Record<string, unknown> | undefined) ?? null;
+      if (records.size >= RECORD_CACHE_SIZE) records.delete(records.keys().next().value!);
+      records.set(code, { record, until: Date.now() + RECORD_TTL_MS });
+      return record;
     },
   };
 }

@@ -3,7 +3,7 @@ import type { RateLimiter } from "../../core/ports.ts";
 
 /** Windows older than this (or than the window itself, if longer) are deleted now and then. */
 const KEEP_MS = 24 * 60 * 60 * 1000;
-/** One hit in this many also sweeps every expired window (each hit already drops its own key's old ones). */
+/** One hit in this many also sweeps every expired window (only the current window is ever read). */
 const SWEEP_EVERY = 100;
 
 /**
@@ -22,17 +22,14 @@ export function createRateLimiter(pool: pg.Pool, options: { now?: () => number }
     async hit(key, limit, windowMs) {
       const t = now();
       const start = windowOf(t, windowMs);
-      const r = await pool.query<{ hits: number }>(
-        `insert into rate_limits (key, window_start, hits) values ($1, to_timestamp($2::double precision / 1000), 1)
-         on conflict (key, window_start) do update set hits = rate_limits.hits + 1
-         returning hits`,
-        [key, start],
-      );
+      const r = await pool.query<{ hits: number }>({
+        name: "rate-limit-hit",
+        text: `insert into rate_limits (key, window_start, hits) values ($1, to_timestamp($2::double precision / 1000), 1)
+               on conflict (key, window_start) do update set hits = rate_limits.hits + 1
+               returning hits`,
+        values: [key, start],
+      });
       const count = r.rows[0]?.hits ?? 1;
-      if (count === 1) {
-        // A new window for this key: its older ones are done with.
-        await pool.query("delete from rate_limits where key = $1 and window_start < to_timestamp($2::double precision / 1000)", [key, start]);
-      }
       if (++hits % SWEEP_EVERY === 0) {
         await pool.query("delete from rate_limits where window_start < to_timestamp($1::double precision / 1000)", [
           t - Math.max(KEEP_MS, windowMs),
@@ -44,10 +41,11 @@ export function createRateLimiter(pool: pg.Pool, options: { now?: () => number }
     async check(key, limit, windowMs) {
       const t = now();
       const start = windowOf(t, windowMs);
-      const r = await pool.query<{ hits: number }>(
-        "select hits from rate_limits where key = $1 and window_start = to_timestamp($2::double precision / 1000)",
-        [key, start],
-      );
+      const r = await pool.query<{ hits: number }>({
+        name: "rate-limit-check",
+        text: "select hits from rate_limits where key = $1 and window_start = to_timestamp($2::double precision / 1000)",
+        values: [key, start],
+      });
       // Would one more hit still be allowed?
       return verdict((r.rows[0]?.hits ?? 0) + 1, limit, start, windowMs, t);
     },

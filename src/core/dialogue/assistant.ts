@@ -32,6 +32,9 @@ export function createAssistant(deps: AssistantDeps): DetailedAssistant {
       for (let attempt = 0; ; attempt++) {
         const { state, version } = await deps.conversations.load(message.channel, message.chatId);
         const result = await takeTurn(deps, message, state);
+        // Nothing to remember changed (a greeting, a follow-up on the same procedure): no write. The
+        // conversation's 24-hour expiry then counts from its last change, not its last message.
+        if (JSON.stringify(result.state) === JSON.stringify(state)) return result;
         if (await deps.conversations.save(message.channel, message.chatId, result.state, version)) return result;
         if (attempt >= 1) return result; // two concurrent turns of one chat: answer anyway, keep the other's state
       }

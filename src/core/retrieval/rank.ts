@@ -104,7 +104,8 @@ interface CandidateWords {
   /** Name words after "trong (các) trường hợp" / "đối với": a list of cases, penalised less when unasked. */
   nameTail: Set<string>;
   /** Name words with tone marks, to tell "nhận" from "nhân" when the citizen typed marks. */
-  accentedName: Set<string>;
+  /** Name words as written (with tone marks) → folded. */
+  accentedName: Map<string, string>;
   nameBigrams: Set<string>;
   keywords: Set<string>;
   keywordBigrams: Set<string>;
@@ -125,7 +126,7 @@ function wordsOf(c: SearchCandidate): CandidateWords {
   const words: CandidateWords = {
     name: new Set(nameTokens),
     nameTail: new Set(joined.slice(cut).trim().split(" ").filter(Boolean)),
-    accentedName: new Set(normalizeText(c.name).split(/[^\p{L}\p{N}]+/u)),
+    accentedName: new Map(normalizeText(c.name).split(/[^\p{L}\p{N}]+/u).map((a) => [a, foldedTokens(a)[0] ?? ""])),
     nameBigrams: new Set(pairs(nameTokens)),
     keywords: new Set(kw.flat()),
     keywordBigrams: new Set(kw.flatMap((k) => pairs(k))),
@@ -194,8 +195,7 @@ export function rerank(
     }
     if (query.hasDiacritics) {
       // Name words typed with other tone marks were not really asked for.
-      for (const a of cw.accentedName) {
-        const f = foldedTokens(a)[0];
+      for (const [a, f] of cw.accentedName) {
         if (f && asked.has(f) && query.accents[f] && !typedAccents.has(a) && hasDiacritics(a) && !lexical.has(f)) unmatched += idf(stats, f);
       }
     }

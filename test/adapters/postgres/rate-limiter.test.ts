@@ -32,16 +32,14 @@ describe.each(engines)("the rate limiter (%s)", (engine) => {
     expect((await limiter.hit("k", 1, 60_000)).allowed).toBe(false);
   });
 
-  it("is shared by every limiter on the database and deletes expired windows", async () => {
+  it("is shared by every limiter on the database and sweeps expired windows now and then", async () => {
     const a = createRateLimiter(ctx.db.pool, { now: () => clock });
     const b = createRateLimiter(ctx.db.pool, { now: () => clock });
     await a.hit("verify:x", 2, 60_000);
     await b.hit("verify:x", 2, 60_000);
     expect((await a.hit("verify:x", 2, 60_000)).allowed).toBe(false);
     clock += 120_000;
-    await a.hit("verify:x", 2, 60_000);
-    const rows = (await ctx.db.pool.query("select key, hits from rate_limits")).rows;
-    expect(rows).toEqual([{ key: "verify:x", hits: 1 }]);
+    expect(await b.hit("verify:x", 2, 60_000)).toEqual({ allowed: true, retryAfterMs: 0 }); // a new window: the old one no longer counts
     clock += 2 * 86_400_000;
     for (let i = 0; i < 100; i++) await a.hit(`other:${i}`, 5, 60_000);
     expect((await ctx.db.pool.query("select count(*)::int n from rate_limits where key = 'verify:x'")).rows[0].n).toBe(0);
