@@ -42,6 +42,16 @@ const common = {
   NOTIFY_PER_SECOND: z.coerce.number({ error: "expected messages per second" }).positive("expected more than 0").max(1000).default(20),
   RATING_REQUEST_DELAY_MINUTES: z.coerce.number({ error: "expected minutes" }).int().min(0).max(10_080).default(60),
   DEMO_DOSSIERS: booleanFlag.optional(),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d{3,}:[A-Za-z0-9_-]{20,}$/, "expected the token @BotFather gave, like 123456789:AAH…").optional(),
+  TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https$/, error: "expected the public https URL Telegram should post updates to" }).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,256}$/, "expected 32–256 characters of A–Z, a–z, 0–9, _ and - (e.g. openssl rand -hex 32)")
+    .optional(),
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, error: "expected the Bot API server's base URL, e.g. https://api.telegram.org" }).default("https://api.telegram.org"),
+  TELEGRAM_GROUPS: z.enum(["addressed", "off"], { error: "expected addressed or off" }).default("addressed"),
+  TELEGRAM_FLOOD_LIMIT: count("messages").default(10),
+  TELEGRAM_FLOOD_WINDOW_SECONDS: z.coerce.number({ error: "expected seconds" }).int().min(1).max(3600).default(10),
 };
 
 const embedded = z.object({
@@ -80,6 +90,14 @@ type CommonConfig = {
     ratingDelayMs: number;
     demo: boolean;
   };
+  /** Telegram, when a bot token is set: long polling, or a webhook when its URL is set. */
+  telegram: {
+    token: string;
+    mode: { kind: "polling" } | { kind: "webhook"; url: string; path: string; secret: string };
+    apiRoot: string;
+    groups: "addressed" | "off";
+    flood: { limit: number; windowMs: number };
+  } | null;
 };
 
 export class ConfigError extends Error {
@@ -101,6 +119,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const v = parsed.data;
+  const problems: string[] = [];
+  if (v.TELEGRAM_WEBHOOK_URL && !v.TELEGRAM_BOT_TOKEN) problems.push("TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too (a webhook needs a bot)");
+  if (v.TELEGRAM_WEBHOOK_URL && !v.TELEGRAM_WEBHOOK_SECRET) problems.push("TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL (Telegram sends it back; other requests are refused)");
+  if (problems.length > 0) throw new ConfigError(problems);
   const rest: CommonConfig = {
     logLevel: v.LOG_LEVEL,
     host: v.HOST,
@@ -121,6 +143,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // Demo dossiers by default only on the embedded database (a newcomer's machine), never on a server.
       demo: v.DEMO_DOSSIERS ?? !("DATABASE_URL" in v),
     },
+    telegram: v.TELEGRAM_BOT_TOKEN
+      ? {
+          token: v.TELEGRAM_BOT_TOKEN,
+          mode:
+            v.TELEGRAM_WEBHOOK_URL && v.TELEGRAM_WEBHOOK_SECRET
+              ? { kind: "webhook", url: v.TELEGRAM_WEBHOOK_URL, path: new URL(v.TELEGRAM_WEBHOOK_URL).pathname, secret: v.TELEGRAM_WEBHOOK_SECRET }
+              : { kind: "polling" },
+          apiRoot: v.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+          groups: v.TELEGRAM_GROUPS,
+          flood: { limit: v.TELEGRAM_FLOOD_LIMIT, windowMs: v.TELEGRAM_FLOOD_WINDOW_SECONDS * 1000 },
+        }
+      : null,
   };
   return "DATA_DIR" in v
     ? { ...rest, database: { kind: "embedded", dataDir: v.DATA_DIR } }

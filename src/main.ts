@@ -10,6 +10,8 @@ import { buildAssistant } from "./cli/assistant-factory.ts";
 import { DEMO_TRY, demoEvents } from "./cli/demo-dossiers.ts";
 import { createWebInbox } from "./adapters/postgres/web-inbox.ts";
 import { startNotifications } from "./adapters/postgres/notification-dispatcher.ts";
+import { setUpTelegram, type TelegramSetup } from "./cli/telegram-setup.ts";
+import { TelegramStartError } from "./channels/telegram/telegram-channel.ts";
 
 /** The composition root: config → database → catalogue → HTTP server; graceful shutdown. */
 async function main(): Promise<void> {
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const { assistant, dossiers, composeNotification } = await buildAssistant({
+  const { assistant, dossiers, composeNotification, templates } = await buildAssistant({
     db,
     log,
     knowledgeDir: config.knowledgeDir,
@@ -58,12 +60,26 @@ async function main(): Promise<void> {
     log.info({ events: seeded.results.length, try: DEMO_TRY.map((t) => t.code) }, "demo dossiers added (DEMO_DOSSIERS=false turns this off)");
   }
 
+  // Telegram, when a token is set: checked with Telegram before anything listens.
+  let telegram: TelegramSetup | null = null;
+  if (config.telegram) {
+    try {
+      telegram = await setUpTelegram({ config: config.telegram, assistant, templates, db, log });
+    } catch (error) {
+      log.fatal({ err: { message: (error as Error).message } }, error instanceof TelegramStartError ? error.message : "telegram: could not reach the Bot API at start-up");
+      await db.close();
+      process.exit(1);
+    }
+  } else {
+    log.info("TELEGRAM_BOT_TOKEN is not set: the Telegram channel is off");
+  }
+
   const inbox = createWebInbox(db.pool);
   const n = config.cases.notifyPerSecond;
   const notifications = await startNotifications({
     db,
     log,
-    senders: [inbox.sender],
+    senders: [inbox.sender, ...(telegram ? [telegram.channel.sender] : [])],
     compose: composeNotification,
     ratingDelayMs: config.cases.ratingDelayMs,
     ratePerSecond: { web: n, cli: n, telegram: n, zalo: n },
@@ -87,10 +103,12 @@ async function main(): Promise<void> {
           },
         }
       : {}),
+    ...(telegram?.webhook ? { webhooks: [telegram.webhook] } : {}),
     health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
     logger: log,
   });
   await server.listen({ host: config.host, port: config.port });
+  await telegram?.start();
   const size = await catalogue.size();
   log.info(
     { url: `http://${config.host}:${config.port}`, database: `${db.kind} ${db.location}`, procedures: size.procedures, startupMs: Math.round(performance.now() - t0) },
@@ -103,6 +121,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await telegram?.channel.stop();
     await server.close();
     await notifications.stop();
     await db.close();

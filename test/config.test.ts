@@ -84,3 +84,28 @@ describe("configuration of case tracking", () => {
     ]);
   });
 });
+
+describe("Telegram settings", () => {
+  const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+  it("is off without a token, polls with one, and uses the webhook's path when a URL and secret are set", () => {
+    expect(loadConfig({}).telegram).toBeNull();
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).telegram).toMatchObject({ mode: { kind: "polling" }, groups: "addressed", apiRoot: "https://api.telegram.org", flood: { limit: 10, windowMs: 10_000 } });
+    const secret = "a".repeat(40);
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://tro-ly.example.gov.vn/telegram/webhook", TELEGRAM_WEBHOOK_SECRET: secret }).telegram?.mode).toEqual({
+      kind: "webhook",
+      url: "https://tro-ly.example.gov.vn/telegram/webhook",
+      path: "/telegram/webhook",
+      secret,
+    });
+  });
+
+  it("names what is wrong: a malformed token, an http webhook, a webhook without its secret", () => {
+    expect(problemsOf({ TELEGRAM_BOT_TOKEN: "not-a-token" })[0]).toMatch(/^TELEGRAM_BOT_TOKEN: expected the token @BotFather gave/);
+    expect(problemsOf({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "http://example.org/hook", TELEGRAM_WEBHOOK_SECRET: "a".repeat(40) })[0]).toMatch(/^TELEGRAM_WEBHOOK_URL: expected the public https URL/);
+    expect(problemsOf({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://example.org/hook" })).toEqual([
+      "TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL (Telegram sends it back; other requests are refused)",
+    ]);
+    expect(problemsOf({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://example.org/hook", TELEGRAM_WEBHOOK_SECRET: "short" })[0]).toMatch(/^TELEGRAM_WEBHOOK_SECRET: expected 32–256 characters/);
+    expect(problemsOf({ TELEGRAM_GROUPS: "all" })).toEqual(["TELEGRAM_GROUPS: expected addressed or off"]);
+  });
+});

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { readKnowledge } from "../src/adapters/catalogue/knowledge-files.ts";
+import { startFakeTelegram, textUpdate } from "./fakes/fake-telegram-server.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -69,6 +70,42 @@ describe("npm start", () => {
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
     expect(second.output()).not.toContain("database migrations applied");
+  });
+
+  it("with a Telegram token, checks it, registers the commands and answers by long polling", async () => {
+    const fake = await startFakeTelegram({ token: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" });
+    const dir = await mkdtemp(path.join(tmpdir(), "tthc-tg-"));
+    dirs.push(dir);
+    const port = await freePort();
+    const run = start({ DATA_DIR: path.join(dir, "data"), PORT: String(port), TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.url });
+    try {
+      await waitHealthy(port);
+      await fake.waitFor("getUpdates", 1, 30_000);
+      expect(fake.calls("getMe")).toHaveLength(1);
+      expect(fake.calls("setMyCommands")).toHaveLength(1);
+      fake.pushUpdate(textUpdate({ chatId: 4242, text: "xin chào" }));
+      await fake.waitFor("sendMessage", 1, 15_000);
+      expect(fake.sent()[0]).toMatchObject({ chat_id: 4242, text: expect.stringContaining("Xin chào") });
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+      await fake.close();
+    }
+  });
+
+  it("stops at start-up with a clear message when Telegram refuses the token", async () => {
+    const fake = await startFakeTelegram();
+    const dir = await mkdtemp(path.join(tmpdir(), "tthc-tg-"));
+    dirs.push(dir);
+    const run = start({ DATA_DIR: path.join(dir, "data"), PORT: String(await freePort()), TELEGRAM_BOT_TOKEN: "987654321:AAWrongTokenWrongTokenWrongToken", TELEGRAM_API_ROOT: fake.url });
+    try {
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toContain("Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized)");
+      expect(run.output()).not.toContain("987654321:AAWrong");
+    } finally {
+      await fake.close();
+    }
   });
 
   it("refuses to start on a wrong setting and names it", async () => {

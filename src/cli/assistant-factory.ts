@@ -1,3 +1,4 @@
+import type { Templates } from "../core/dialogue/templates.ts";
 import type { Logger } from "../logger.ts";
 import { loadConfig } from "../config.ts";
 import type { Database } from "../adapters/postgres/database.ts";
@@ -22,6 +23,8 @@ export interface AssistantParts {
   dossiers: DossierRepository;
   /** Turns a notification outbox row into the replies pushed to the subscriber. */
   composeNotification: ComposeNotification;
+  /** The reply templates, for what channels say themselves (commands, notices). */
+  templates: Templates;
 }
 
 /** Lookup limits per chat (CASE_* in .env.example). */
@@ -92,5 +95,5 @@ export async function buildAssistant(options: {
     const dossier = await dossiers.get(row.dossierCode);
     return dossier ? statusNotification(dossier, now(), knowledge.templates) : null;
   };
-  return { assistant, search, dossiers, composeNotification };
+  return { assistant, search, dossiers, composeNotification, templates: knowledge.templates };
 }

@@ -148,11 +148,31 @@ export interface RateLimiter {
 /** Sends replies to a chat on one channel, outside a turn (status notifications, rating requests). */
 export interface NotificationSender {
   channel: string;
-  /** Throws on failure; the queue retries with backoff. */
+  /**
+   * Throws on failure; the queue retries with backoff. Throws UndeliverableError when retrying cannot
+   * help (the citizen blocked the bot, the chat is gone): the notification is then abandoned at once.
+   */
   send(chatId: string, replies: Reply[]): Promise<void>;
+}
+
+/** A notification that can never be delivered to this chat; `code` says why (e.g. "telegram:403"). */
+export class UndeliverableError extends Error {
+  override name = "UndeliverableError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Consumes the satisfaction request left when a subscribed dossier closes (the rating flow fills it). */
 export interface RatingRequests {
   request(input: { dossierCode: string; channel: string; chatId: string }): Promise<void>;
+}
+
+/** Remembers which inbound updates a channel has seen, so a re-delivered one is not answered twice. */
+export interface InboundDedupe {
+  /** True the first time `key` (Telegram update_id, Zalo msg_id) is seen on `channel`; false for a repeat. */
+  firstSeen(channel: string, key: string): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { ActionPayload, MAX_INBOUND_CHARS, type Assistant, type Reply } from "../core/dialogue/messages.ts";
@@ -29,6 +29,8 @@ export interface HttpDeps {
   inboxPerMinute?: number;
   /** Signed dossier events from the one-stop system; without it the route answers 503 not_configured. */
   dossierEvents?: DossierEventsOptions;
+  /** Messaging webhooks (Telegram…): POST routes whose handlers check their platform's secret themselves. */
+  webhooks?: { path: string; handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> }[];
 }
 
 const PAGE_SIZE = 50;
@@ -102,6 +104,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   });
 
   registerDossierEvents(app, deps.dossierEvents);
+  for (const webhook of deps.webhooks ?? []) app.post(webhook.path, webhook.handler);
 
   const assistant = deps.assistant;
   if (assistant) {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { Reply } from "../../core/dialogue/messages.ts";
-import type { NotificationSender, RatingRequests } from "../../core/ports.ts";
+import { UndeliverableError, type NotificationSender, type RatingRequests } from "../../core/ports.ts";
 import { maskPersonalNumbers } from "../../core/privacy.ts";
 import type { Logger } from "../../logger.ts";
 import { createJobQueue, QUEUES, type Job, type JobQueue, type JobQueueOptions } from "./job-queue.ts";
@@ -228,6 +228,11 @@ export async function startNotifications(options: NotificationsOptions): Promise
     try {
       outcome = await deliver(row);
     } catch (error) {
+      if (error instanceof UndeliverableError) {
+        await abandon(row.id, error.code);
+        log.warn({ notification: row.id, channel: row.channel, reason: error.code }, "notifications: recipient unreachable; abandoned without retrying");
+        return;
+      }
       await release(row.id, error, final);
       log.warn(
         { notification: row.id, channel: row.channel, attempt: job.retryCount + 1, final, err: { message: maskError(error) } },

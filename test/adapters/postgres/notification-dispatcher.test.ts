@@ -13,7 +13,7 @@ import {
 } from "../../../src/adapters/postgres/notification-dispatcher.ts";
 import { createTokenBucket } from "../../../src/adapters/postgres/token-bucket.ts";
 import type { Reply } from "../../../src/core/dialogue/messages.ts";
-import type { NotificationSender } from "../../../src/core/ports.ts";
+import { UndeliverableError, type NotificationSender } from "../../../src/core/ports.ts";
 import { engines, freshDatabase } from "../../support/databases.ts";
 
 const log = pino({ level: "silent" });
@@ -122,6 +122,24 @@ describe.each(engines)("durable notifications through pg-boss (%s)", (engine) =>
     expect(row.attempts).toBe(2);
     expect(row.last_error).toContain("telegram:http_502");
     expect(row.last_error).not.toMatch(/AAH-secret|0912345678/);
+  });
+
+  it("abandons at once, without retrying, a notification to a chat that blocked the bot", async () => {
+    const id = await outbox();
+    const calls: string[] = [];
+    const blocked: NotificationSender = {
+      channel: "telegram",
+      async send(chatId) {
+        calls.push(chatId);
+        throw new UndeliverableError("telegram:403", "Forbidden: bot was blocked by the user");
+      },
+    };
+    const n = await start({ senders: [blocked] });
+    n.kick();
+    await waitFor(async () => (await state(id)).abandoned_at !== null, "the row to be abandoned");
+    await pause(1200); // retries would have come by now (retryDelaySeconds 0, polling every 0.5 s)
+    expect(calls).toHaveLength(1);
+    expect(await state(id)).toMatchObject({ sent_at: null, attempts: 1, last_error: "telegram:403" });
   });
 
   it("delivers a row enqueued before a restart exactly once, and never resends a row already sent", async () => {
