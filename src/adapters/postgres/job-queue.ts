@@ -1,3 +1,4 @@
+import { maskPersonalNumbers } from "../../core/privacy.ts";
 import PgBoss from "pg-boss";
 import type pg from "pg";
 import type { Logger } from "../../logger.ts";
@@ -139,7 +140,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         await boss.complete(queue, job.id);
       } catch (error) {
         // The handler already logged and recorded what it could; pg-boss schedules the retry.
-        await boss.fail(queue, job.id, { message: String((error as Error).message ?? error).slice(0, 200) }).catch((e: Error) =>
+        // pg-boss keeps this in pgboss.job: masked like every stored error (no tokens, no phone numbers).
+        await boss.fail(queue, job.id, { message: maskError(error).slice(0, 200) }).catch((e: Error) =>
           log.warn({ err: { message: e.message }, queue }, "job queue: could not record a failure (the job expires and is retried)"),
         );
       }
@@ -184,4 +186,16 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       for (const w of [...sleepers]) w();
     },
   };
+}
+
+/** Short, and without what must not be stored: personal numbers, bot tokens, long secrets in URLs. */
+export function maskError(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown };
+  const text = `${typeof e?.code === "string" ? `${e.code}: ` : ""}${typeof e?.message === "string" ? e.message : String(error)}`;
+  return maskPersonalNumbers(
+    text
+      .replace(/bot\d+:[A-Za-z0-9_-]+/g, "bot***")
+      .replace(/([?&](?:access_token|token|key|secret)=)[^&\s]+/gi, "$1***")
+      .replace(/[A-Za-z0-9_-]{32,}/g, "***"),
+  ).slice(0, 300);
 }

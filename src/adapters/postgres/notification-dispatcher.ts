@@ -2,9 +2,8 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { Reply } from "../../core/dialogue/messages.ts";
 import { UndeliverableError, type NotificationSender, type RatingRequests } from "../../core/ports.ts";
-import { maskPersonalNumbers } from "../../core/privacy.ts";
 import type { Logger } from "../../logger.ts";
-import { createJobQueue, QUEUES, type Job, type JobQueue, type JobQueueOptions } from "./job-queue.ts";
+import { createJobQueue, maskError, QUEUES, type Job, type JobQueue, type JobQueueOptions } from "./job-queue.ts";
 import { createRatingRequests } from "./rating-requests.ts";
 import { createTokenBucket, DEFAULT_RATE_PER_SECOND, FALLBACK_RATE_PER_SECOND, type TokenBucket } from "./token-bucket.ts";
 
@@ -309,14 +308,5 @@ function jobId(queue: string, row: OutboxRow): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Short, and without what must not be stored: personal numbers, bot tokens, long secrets in URLs. */
-export function maskError(error: unknown): string {
-  const e = error as { code?: unknown; message?: unknown };
-  const text = `${typeof e?.code === "string" ? `${e.code}: ` : ""}${typeof e?.message === "string" ? e.message : String(error)}`;
-  return maskPersonalNumbers(
-    text
-      .replace(/bot\d+:[A-Za-z0-9_-]+/g, "bot***")
-      .replace(/([?&](?:access_token|token|key|secret)=)[^&\s]+/gi, "$1***")
-      .replace(/[A-Za-z0-9_-]{32,}/g, "***"),
-  ).slice(0, 300);
-}
+/** Short, and without what must not be stored (defined beside the queue, which stores failures too). */
+export { maskError };
