@@ -6,7 +6,7 @@ import { hasVectorSearch } from "./adapters/postgres/migrate.ts";
 import { createCatalogueRepository } from "./adapters/postgres/catalogue-repository.ts";
 import { syncKnowledge, KnowledgeError } from "./adapters/catalogue/knowledge-files.ts";
 import { createHttpServer } from "./server/app.ts";
-import { buildAssistant } from "./cli/assistant-factory.ts";
+import { assistantSettings, buildAssistant } from "./cli/assistant-factory.ts";
 import { DEMO_TRY, demoEvents } from "./cli/demo-dossiers.ts";
 import { createWebInbox } from "./adapters/postgres/web-inbox.ts";
 import { startNotifications } from "./adapters/postgres/notification-dispatcher.ts";
@@ -44,14 +44,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const { assistant, dossiers, composeNotification, templates } = await buildAssistant({
-    db,
-    log,
-    knowledgeDir: config.knowledgeDir,
-    promptsDir: config.promptsDir,
-    embeddings: config.embeddings,
-    caseLimits: config.cases,
-  });
+  const { assistant, dossiers, composeNotification, templates } = await buildAssistant({ db, log, ...assistantSettings(config) });
 
   // A newcomer's machine gets a few demo dossiers to look up (README lists codes and digits).
   if (config.cases.demo && (await db.pool.query("select 1 from dossiers limit 1")).rowCount === 0) {

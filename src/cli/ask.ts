@@ -1,7 +1,7 @@
 import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
 import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
 import { runCli } from "./context.ts";
-import { buildAssistant } from "./assistant-factory.ts";
+import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
 
 // `npm run ask -- "câu hỏi"`: the reply, what the turn decided, and the ranked candidates with scores.
 await runCli(async ({ config, log, db }, args) => {
@@ -11,7 +11,7 @@ await runCli(async ({ config, log, db }, args) => {
     return 2;
   }
   if (config.catalogueAutoload) await syncKnowledge(config.knowledgeDir, createCatalogueRepository(db.pool));
-  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings, caseLimits: config.cases });
+  const { assistant } = await buildAssistant({ db, log, ...assistantSettings(config) });
   const t0 = performance.now();
   const r = await assistant.handleDetailed({ channel: "cli", chatId: `ask-${Date.now()}`, text: question, receivedAt: new Date() });
   const ms = performance.now() - t0;

@@ -1,6 +1,6 @@
 import type { Templates } from "../core/dialogue/templates.ts";
 import type { Logger } from "../logger.ts";
-import { loadConfig } from "../config.ts";
+import { loadConfig, type Config } from "../config.ts";
 import type { Database } from "../adapters/postgres/database.ts";
 import { readDialogueKnowledge } from "../adapters/catalogue/knowledge-config.ts";
 import { createProcedureSearch } from "../adapters/postgres/procedure-search.ts";
@@ -34,6 +34,11 @@ export interface CaseLimits {
 }
 /** The settings' own defaults (one schema in config.ts), for callers that pass no limits (tests). */
 const defaultLimits = (): CaseLimits => loadConfig({}).cases;
+
+/** What the deployment's settings say about the assistant (every command builds it the same way). */
+export function assistantSettings(config: Config): { knowledgeDir: string; promptsDir: string; embeddings: Config["embeddings"]; caseLimits: CaseLimits } {
+  return { knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings, caseLimits: config.cases };
+}
 
 /**
  * Builds the assistant over a migrated database and the knowledge/ and prompts/ data. With an

@@ -1,5 +1,5 @@
 // The benchmark's stand-in for Telegram's servers: the same fake the channel's tests use.
-import { startFakeTelegram } from "../../test/fakes/fake-telegram-server.ts";
+import { callbackUpdate, startFakeTelegram, textUpdate } from "../../test/fakes/fake-telegram-server.ts";
 
 /**
  * The other side of `npm run bench:telegram`, in its own process so that it does not share the
@@ -7,9 +7,6 @@ import { startFakeTelegram } from "../../test/fakes/fake-telegram-server.ts";
  * posted to the webhook over loopback HTTP. Talks to the parent over the fork's IPC channel:
  * → {type:"ready", fakeUrl}; ← {type:"run", …}; → {type:"done", …}.
  */
-/** A Telegram update as posted to the webhook (plain JSON; grammY's types stay in the channel). */
-type Update = { update_id: number } & Record<string, unknown>;
-
 export interface RunRequest {
   type: "run";
   webhookUrl: string;
@@ -49,33 +46,17 @@ process.on("message", (message: RunRequest) => {
 process.on("disconnect", () => void fake.close().finally(() => process.exit(0)));
 
 async function run(r: RunRequest): Promise<RunResult> {
-  let updateId = 1_000_000;
-  const now = () => Math.floor(Date.now() / 1000);
-  const user = (chatId: number) => ({ id: chatId, is_bot: false, first_name: "Dân" });
-  const chat = (chatId: number) => ({ id: chatId, type: "private" as const, first_name: "Dân" });
-  const text = (chatId: number, t: string, command = false): Update => ({
-    update_id: ++updateId,
-    message: {
-      message_id: updateId,
-      date: now(),
-      chat: chat(chatId),
-      from: user(chatId),
-      text: t,
-      ...(command ? { entities: [{ type: "bot_command", offset: 0, length: t.split(" ")[0]!.length }] } : {}),
-    },
-  });
-  const tap = (chatId: number, data: string): Update => ({
-    update_id: ++updateId,
-    callback_query: { id: `cb${updateId}`, from: user(chatId), chat_instance: "bench", data, message: { message_id: 1, date: now(), chat: chat(chatId), text: "…" } },
-  });
+  const command = (chatId: number, t: string) => textUpdate({ chatId, text: t, entities: [{ type: "bot_command", offset: 0, length: t.split(" ")[0]!.length }] });
+  const text = (chatId: number, t: string) => textUpdate({ chatId, text: t });
+  const tap = (chatId: number, data: string) => callbackUpdate({ chatId, data });
 
   /** One citizen's session, as the updates Telegram would post. */
-  function session(n: number): { updates: Update[]; duplicates: number } {
+  function session(n: number): { updates: object[]; duplicates: number } {
     const chatId = 10_000_000 + n;
     const demo = r.demo[n % r.demo.length]!;
     const question = text(chatId, r.questions[n % r.questions.length]!);
     const updates = [
-      text(chatId, "/start", true),
+      command(chatId, "/start"),
       question,
       tap(chatId, `s:${r.procedureCodes[n % r.procedureCodes.length]!}:documents`),
       text(chatId, "thế lệ phí bao nhiêu"),
@@ -86,7 +67,7 @@ async function run(r: RunRequest): Promise<RunResult> {
     return { updates, duplicates: n % 10 === 0 ? 1 : 0 };
   }
 
-  async function post(update: Update): Promise<number> {
+  async function post(update: object): Promise<number> {
     const t0 = performance.now();
     const res = await fetch(r.webhookUrl, {
       method: "POST",

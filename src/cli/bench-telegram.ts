@@ -1,20 +1,18 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
-import { createScratchDatabase, openDatabase, type Database } from "../adapters/postgres/database.ts";
 import { migrate } from "../adapters/postgres/migrate.ts";
 import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
 import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
 import { importPortalDirectory } from "../adapters/catalogue/portal-import.ts";
 import { createHttpServer } from "../server/app.ts";
-import { buildAssistant } from "./assistant-factory.ts";
+import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
 import { DEMO_TRY, demoEvents } from "./demo-dossiers.ts";
 import { setUpTelegram } from "./telegram-setup.ts";
+import { openScratchDatabase } from "./context.ts";
 import { FAKE_BOT_INFO, FAKE_TOKEN } from "../../test/fakes/fake-telegram-server.ts";
 import type { RunRequest, RunResult } from "./bench-telegram-driver.ts";
 
@@ -51,21 +49,7 @@ const questions = (await readFile(opt("--questions", "../shared/eval/dev.jsonl")
   .filter((l) => l.trim())
   .map((l) => (JSON.parse(l) as { q: string }).q);
 
-let db: Database;
-let cleanup = async () => {};
-if (onServer) {
-  if (config.database.kind !== "server") {
-    console.error("--server needs DATABASE_URL");
-    process.exit(2);
-  }
-  const scratch = await createScratchDatabase(config.database.url, "tthc_bench_tg");
-  db = await openDatabase({ kind: "server", url: scratch.url, max: 8 });
-  cleanup = () => scratch.drop();
-} else {
-  const dir = await mkdtemp(path.join(tmpdir(), "tthc-bench-tg-"));
-  db = await openDatabase({ kind: "embedded", dataDir: dir });
-  cleanup = () => rm(dir, { recursive: true, force: true });
-}
+const { db, dispose } = await openScratchDatabase(config, { server: onServer, name: "tthc_bench_tg", max: 8 });
 
 // The fake Bot API and the load run in a child process: this process does only what the bot does.
 const driver = fork(fileURLToPath(new URL("./bench-telegram-driver.ts", import.meta.url)), [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
@@ -81,7 +65,7 @@ try {
     if (!existsSync(catalogueDir)) throw new Error(`Catalogue not found: ${catalogueDir}`);
     await importPortalDirectory(catalogueDir, catalogue);
   }
-  const { assistant, dossiers, templates } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings, caseLimits: config.cases });
+  const { assistant, dossiers, templates } = await buildAssistant({ db, log, ...assistantSettings(config) });
   const procedures = (await db.pool.query<{ code: string; name: string }>("select code, name from procedures where name is not null order by code limit 60")).rows;
   await dossiers.ingest(demoEvents(procedures, new Date()));
   const size = await catalogue.size();
@@ -141,6 +125,5 @@ try {
   console.log(JSON.stringify({ per_s: perS, p95_ms: pct(95), p50_ms: pct(50), p99_ms: pct(99), updates: run.updates, database: db.kind, procedures: size.procedures }));
 } finally {
   driver.disconnect();
-  await db.close();
-  await cleanup();
+  await dispose();
 }

@@ -1,14 +1,12 @@
-import { readFile, mkdtemp, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
-import { createScratchDatabase, openDatabase } from "../adapters/postgres/database.ts";
 import { migrate } from "../adapters/postgres/migrate.ts";
 import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
 import { importPortalDirectory } from "../adapters/catalogue/portal-import.ts";
-import { buildAssistant } from "./assistant-factory.ts";
+import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
+import { openScratchDatabase } from "./context.ts";
 
 /**
  * `npm run bench -- [--catalogue <dir>] [--messages N] [--server]`: messages per second and p50/p95
@@ -34,25 +32,11 @@ const config = loadConfig();
 const log = createLogger("error", process.stderr as never);
 const questions = (await readFile(questionsFile, "utf8")).split("\n").filter((l) => l.trim()).map((l) => (JSON.parse(l) as { q: string }).q);
 
-let cleanup = async () => {};
-let db;
-if (onServer) {
-  if (config.database.kind !== "server") {
-    console.error("--server needs DATABASE_URL");
-    process.exit(2);
-  }
-  const scratch = await createScratchDatabase(config.database.url, "tthc_bench");
-  db = await openDatabase({ kind: "server", url: scratch.url, max: 4 });
-  cleanup = () => scratch.drop();
-} else {
-  const dir = await mkdtemp(path.join(tmpdir(), "tthc-bench-"));
-  db = await openDatabase({ kind: "embedded", dataDir: dir });
-  cleanup = () => rm(dir, { recursive: true, force: true });
-}
+const { db, dispose } = await openScratchDatabase(config, { server: onServer, name: "tthc_bench" });
 try {
   await migrate(db.pool);
   const imported = await importPortalDirectory(catalogue, createCatalogueRepository(db.pool));
-  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings, caseLimits: config.cases });
+  const { assistant } = await buildAssistant({ db, log, ...assistantSettings(config) });
   for (let i = 0; i < 20; i++) await assistant.handle({ channel: "eval", chatId: `warm-${i}`, text: questions[i % questions.length]!, receivedAt: new Date() });
   const times: number[] = [];
   const t0 = performance.now();
@@ -69,6 +53,5 @@ try {
   console.log(`  ${perS} messages/s, p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${pct(100)} ms`);
   console.log(JSON.stringify({ per_s: perS, p50_ms: pct(50), p95_ms: pct(95), database: db.kind, procedures: imported.files, messages }));
 } finally {
-  await db.close();
-  await cleanup();
+  await dispose();
 }

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
 import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
 import { runCli } from "./context.ts";
-import { buildAssistant } from "./assistant-factory.ts";
+import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
 import { startNotifications } from "../adapters/postgres/notification-dispatcher.ts";
 import { createConsoleSender, renderCliReplies } from "../channels/cli/console-sender.ts";
 
@@ -15,14 +15,7 @@ import { createConsoleSender, renderCliReplies } from "../channels/cli/console-s
 
 await runCli(async ({ config, log, db }) => {
   if (config.catalogueAutoload) await syncKnowledge(config.knowledgeDir, createCatalogueRepository(db.pool));
-  const { assistant, composeNotification } = await buildAssistant({
-    db,
-    log,
-    knowledgeDir: config.knowledgeDir,
-    promptsDir: config.promptsDir,
-    embeddings: config.embeddings,
-    caseLimits: config.cases,
-  });
+  const { assistant, composeNotification } = await buildAssistant({ db, log, ...assistantSettings(config) });
   const chatId = randomUUID();
   // Status updates for dossiers this session subscribed to are printed as they arrive.
   const notifications = await startNotifications({

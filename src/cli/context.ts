@@ -1,6 +1,9 @@
 import { loadConfig, ConfigError, type Config } from "../config.ts";
 import { createLogger, type Logger } from "../logger.ts";
-import { openDatabase, type Database } from "../adapters/postgres/database.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createScratchDatabase, openDatabase, type Database } from "../adapters/postgres/database.ts";
 import { migrate, hasVectorSearch, type MigrationResult } from "../adapters/postgres/migrate.ts";
 
 export interface CliContext {
@@ -29,6 +32,26 @@ export async function openConfiguredDatabase(
     log.warn("vector search is off: the vector extension is not installed in this database");
   }
   return { db, migration: result };
+}
+
+/**
+ * A throw-away database for a benchmark: a scratch database beside DATABASE_URL's (`server`), or an
+ * embedded one in a temporary directory. `dispose` closes it and drops or deletes it. Exits 2 when
+ * `server` is asked for without DATABASE_URL.
+ */
+export async function openScratchDatabase(config: Config, options: { server: boolean; name: string; max?: number }): Promise<{ db: Database; dispose(): Promise<void> }> {
+  if (options.server) {
+    if (config.database.kind !== "server") {
+      console.error("--server needs DATABASE_URL");
+      process.exit(2);
+    }
+    const scratch = await createScratchDatabase(config.database.url, options.name);
+    const db = await openDatabase({ kind: "server", url: scratch.url, max: options.max ?? 4 });
+    return { db, dispose: async () => (await db.close(), await scratch.drop()) };
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), `${options.name}-`));
+  const db = await openDatabase({ kind: "embedded", dataDir: dir });
+  return { db, dispose: async () => (await db.close(), await rm(dir, { recursive: true, force: true })) };
 }
 
 /**

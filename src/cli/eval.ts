@@ -9,7 +9,7 @@ import { migrate } from "../adapters/postgres/migrate.ts";
 import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
 import { importPortalDirectory } from "../adapters/catalogue/portal-import.ts";
 import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
-import { buildAssistant } from "./assistant-factory.ts";
+import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
 import { openConfiguredDatabase } from "./context.ts";
 
 /**
@@ -76,7 +76,7 @@ try {
     lines = lines.filter((l) => l.action !== "answer" || l.expect.some((c) => known.has(c)));
     if (!asJson) console.log(`--only-known: ${before - lines.length} answer lines skipped (their procedures are not in this catalogue).`);
   }
-  const { assistant } = await buildAssistant({ db, log, knowledgeDir: config.knowledgeDir, promptsDir: config.promptsDir, embeddings: config.embeddings, caseLimits: config.cases });
+  const { assistant } = await buildAssistant({ db, log, ...assistantSettings(config) });
   await assistant.handleDetailed({ channel: "eval", chatId: "warm-up", text: "khai sinh", receivedAt: new Date() });
 
   type Acc = { n: number; r1: number; r5: number; mrr: number; abstainN: number; abstainOk: number; statusN: number; statusOk: number };
