@@ -1,5 +1,5 @@
 import type { Message, Update, UserFromGetMe } from "grammy/types";
-import { CommandAction, MAX_INBOUND_CHARS } from "../../core/dialogue/messages.ts";
+import { CommandAction } from "../../core/dialogue/messages.ts";
 
 /**
  * Telegram updates as the core's inbound messages. Pure: no grammY runtime, only its types, so the
@@ -86,7 +86,7 @@ export function translateMessage(message: Message, me: UserFromGetMe, groups: "a
   const command = leadingCommand(message);
   if (command) {
     if (command.bot !== null && command.bot !== me.username.toLowerCase()) return { kind: "ignore" };
-    if (command.name === "tra_cuu" && command.rest) return { kind: "text", text: clip(`tra cứu hồ sơ ${command.rest}`) };
+    if (command.name === "tra_cuu" && command.rest) return { kind: "text", text: `tra cứu hồ sơ ${command.rest}`.normalize("NFC") };
     const action = (COMMANDS as Record<string, string>)[command.name];
     // An unknown command (/menu, a typo) gets the help text rather than silence.
     return { kind: "action", action: action ?? CommandAction.help };
@@ -94,12 +94,8 @@ export function translateMessage(message: Message, me: UserFromGetMe, groups: "a
   if (kind === "group" && !addressedInGroup(message, me)) return { kind: "ignore" };
   const text = kind === "group" ? withoutMention(message.text, me) : message.text;
   if (text.trim() === "") return { kind: "action", action: CommandAction.help };
-  return { kind: "text", text: clip(text) };
-}
-
-function clip(text: string): string {
-  const nfc = text.normalize("NFC");
-  return nfc.length > MAX_INBOUND_CHARS ? nfc.slice(0, MAX_INBOUND_CHARS) : nfc;
+  // Telegram caps text at 4,096 characters, under the core's own limit (which it enforces itself).
+  return { kind: "text", text: text.normalize("NFC") };
 }
 
 /** The update id as the dedupe key; null when the update is not one Telegram could have sent. */

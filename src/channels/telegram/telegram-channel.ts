@@ -3,10 +3,10 @@ import { limit } from "@grammyjs/ratelimiter";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, GrammyError, webhookCallback, type Api, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { ActionPayload, type Assistant, type Reply } from "../../core/dialogue/messages.ts";
+import type { Assistant, Reply } from "../../core/dialogue/messages.ts";
 import { UndeliverableError, type InboundDedupe, type NotificationSender } from "../../core/ports.ts";
 import { chatKind, COMMANDS, conversationId, translateMessage, updateKey, type CommandName, type Translated } from "./inbound.ts";
-import { renderReplies } from "./render.ts";
+import { isCallbackData, renderReplies } from "./render.ts";
 
 /** The few logger methods the channel uses (pino's signature: fields first, then the message). */
 export interface ChannelLogger {
@@ -157,7 +157,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     const data = ctx.callbackQuery.data;
     const chat = ctx.callbackQuery.message?.chat;
     // Not a payload the core could have made (forged, or from an old version): a polite toast, nothing else.
-    if (typeof data !== "string" || !ActionPayload.safeParse(data).success || !chat) {
+    if (typeof data !== "string" || !isCallbackData(data) || !chat) {
       await ctx.answerCallbackQuery({ text: clipAlert(texts.staleChoice) });
       return;
     }
