@@ -1,6 +1,6 @@
 import { parseDossierCode } from "../../src/core/cases/dossier-code.ts";
 import type { Dossier, DossierHistoryItem, ParsedDossierCode } from "../../src/core/cases/types.ts";
-import type { CaseRepository, ConversationState, ConversationStore, ProcedureSearch, RateLimiter, SearchCandidate, SearchRequest, TermStats } from "../../src/core/ports.ts";
+import type { CaseRepository, CatalogueReader, ConversationState, ConversationStore, ProcedureSearch, RateLimiter, SearchCandidate, SearchRequest, TermStats } from "../../src/core/ports.ts";
 import { foldedTokens, normalizeText } from "../../src/core/text/vietnamese.ts";
 
 /**
@@ -210,3 +210,10 @@ export class InMemoryRateLimiter implements RateLimiter {
     return { allowed, retryAfterMs: allowed ? 0 : w.start + windowMs - this.now().getTime() };
   }
 }
+
+/** A catalogue with nothing in it, for HTTP tests that do not read it. */
+export const emptyCatalogue: CatalogueReader = {
+  size: async () => ({ procedures: 0, curated: 0, portal: 0, guides: 0 }),
+  searchByName: async () => [],
+  list: async () => [],
+};

@@ -3,13 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import pino from "pino";
 import { createHttpServer } from "../../src/server/app.ts";
 import type { Assistant, InboundMessage, Reply } from "../../src/core/dialogue/messages.ts";
-import type { CatalogueReader } from "../../src/core/ports.ts";
-
-const emptyCatalogue: CatalogueReader = {
-  size: async () => ({ procedures: 0, curated: 0, portal: 0, guides: 0 }),
-  searchByName: async () => [],
-  list: async () => [],
-};
+import { emptyCatalogue } from "../fakes/in-memory.ts";
 
 /** Records what it is handed and answers with text that looks like markup, choices and a link. */
 function fakeAssistant() {

@@ -1,21 +1,11 @@
-import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { createHttpServer } from "../../src/server/app.ts";
 import type { Assistant, InboundMessage, Reply } from "../../src/core/dialogue/messages.ts";
-import type { CatalogueReader } from "../../src/core/ports.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-const LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-const emptyCatalogue: CatalogueReader = {
-  size: async () => ({ procedures: 0, curated: 0, portal: 0, guides: 0 }),
-  searchByName: async () => [],
-  list: async () => [],
-};
+import { emptyCatalogue } from "../fakes/in-memory.ts";
+import { hasChromium, launchChromium } from "../support/browser.ts";
 
 describe.skipIf(!hasChromium)("replies pushed to the web chat, in Chromium", () => {
   const received: InboundMessage[] = [];
@@ -49,7 +39,7 @@ describe.skipIf(!hasChromium)("replies pushed to the web chat, in Chromium", () 
     });
     await app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

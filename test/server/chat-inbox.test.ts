@@ -4,15 +4,10 @@ import type { FastifyInstance } from "fastify";
 import { startNotifications, type Notifications } from "../../src/adapters/postgres/notification-dispatcher.ts";
 import { createWebInbox, type WebInbox } from "../../src/adapters/postgres/web-inbox.ts";
 import type { Assistant } from "../../src/core/dialogue/messages.ts";
-import type { CatalogueReader } from "../../src/core/ports.ts";
 import { createHttpServer } from "../../src/server/app.ts";
 import { engines, freshDatabase } from "../support/databases.ts";
+import { emptyCatalogue } from "../fakes/in-memory.ts";
 
-const emptyCatalogue: CatalogueReader = {
-  size: async () => ({ procedures: 0, curated: 0, portal: 0, guides: 0 }),
-  searchByName: async () => [],
-  list: async () => [],
-};
 const assistant: Assistant = { handle: async () => ({ replies: [{ text: "Chào bạn." }] }) };
 const SESSION = "sessionABCDEFGH1234";
 

@@ -1,30 +1,18 @@
-import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createHttpServer } from "../../src/server/app.ts";
 import type { Assistant, InboundMessage } from "../../src/core/dialogue/messages.ts";
-import type { CatalogueReader } from "../../src/core/ports.ts";
 import path from "node:path";
 import { syncKnowledge } from "../../src/adapters/catalogue/knowledge-files.ts";
 import { createCatalogueRepository } from "../../src/adapters/postgres/catalogue-repository.ts";
 import { buildAssistant } from "../../src/cli/assistant-factory.ts";
 import { freshDatabase } from "../support/databases.ts";
+import { emptyCatalogue } from "../fakes/in-memory.ts";
+import { hasChromium, launchChromium } from "../support/browser.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`*** Browser tests DID NOT RUN: ${CHROMIUM} not found (Debian package "chromium"); .ci/run installs it ***`);
-}
-
-const emptyCatalogue: CatalogueReader = {
-  size: async () => ({ procedures: 0, curated: 0, portal: 0, guides: 0 }),
-  searchByName: async () => [],
-  list: async () => [],
-};
 
 const CHOICES = [
   { id: "proc:9.200001", label: "Đăng ký khai sinh" },
@@ -50,17 +38,6 @@ function fakeAssistant() {
   return { assistant, received };
 }
 
-const LAUNCH_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 describe.skipIf(!hasChromium)("the web chat page in Chromium", () => {
   const fake = fakeAssistant();
   let app: ReturnType<typeof createHttpServer>;
@@ -76,7 +53,7 @@ describe.skipIf(!hasChromium)("the web chat page in Chromium", () => {
     });
     await app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -184,7 +161,7 @@ describe.skipIf(!hasChromium)("the whole assistant behind the chat page, in Chro
     app = createHttpServer({ catalogue, assistant, health: { database: { kind: "embedded", vectorSearch: true } }, logger: pino({ level: "silent" }) });
     await app.listen({ host: "127.0.0.1", port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -12,21 +12,15 @@ import { buildAssistant, type AssistantParts } from "../../../src/cli/assistant-
 import { DEMO_TRY, demoEvents } from "../../../src/cli/demo-dossiers.ts";
 import { telegramTexts } from "../../../src/cli/telegram-setup.ts";
 import type { Assistant, InboundMessage } from "../../../src/core/dialogue/messages.ts";
-import type { CatalogueReader } from "../../../src/core/ports.ts";
 import { createHttpServer } from "../../../src/server/app.ts";
 import { freshDatabase } from "../../support/databases.ts";
 import { callbackUpdate, FAKE_BOT_INFO, FAKE_TOKEN, startFakeTelegram, textUpdate, type FakeTelegram } from "../../fakes/fake-telegram-server.ts";
+import { emptyCatalogue } from "../../fakes/in-memory.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const SECRET = "s3cret-token-for-the-webhook_0123456789abcdef";
 const HEADER = "x-telegram-bot-api-secret-token";
 const log = pino({ level: "silent" });
-const emptyCatalogue: CatalogueReader = {
-  size: async () => ({ procedures: 0, curated: 0, portal: 0, guides: 0 }),
-  searchByName: async () => [],
-  list: async () => [],
-};
-
 /** Log lines the channel wrote, to check what it says about failures (and what it does not). */
 function recordingLog() {
   const lines: { level: string; fields: object; message: string }[] = [];
