@@ -52,6 +52,24 @@ const common = {
   TELEGRAM_GROUPS: z.enum(["addressed", "off"], { error: "expected addressed or off" }).default("addressed"),
   TELEGRAM_FLOOD_LIMIT: count("messages").default(10),
   TELEGRAM_FLOOD_WINDOW_SECONDS: z.coerce.number({ error: "expected seconds" }).int().min(1).max(3600).default(10),
+  ZALO_APP_ID: z.string().regex(/^\d{5,30}$/, "expected the app's ID from developers.zalo.me (digits)").optional(),
+  ZALO_APP_SECRET: z.string().regex(/^\S{8,200}$/, "expected the app's secret key from developers.zalo.me").optional(),
+  ZALO_OA_ID: z.string().regex(/^\d{5,30}$/, "expected the Official Account's ID (digits)").optional(),
+  ZALO_OA_SECRET_KEY: z.string().regex(/^\S{8,200}$/, "expected the OA secret key shown with the webhook settings").optional(),
+  ZALO_WEBHOOK_PATH: z.string().regex(/^\/[A-Za-z0-9/_-]{1,200}$/, "expected a path like /webhooks/zalo").default("/webhooks/zalo"),
+  ZALO_SIGNATURE_VARIANTS: z
+    .string()
+    .regex(/^(app_id|oa_id)\+(oa_secret_key|app_secret)(,(app_id|oa_id)\+(oa_secret_key|app_secret))*$/, "expected a comma list of app_id|oa_id + oa_secret_key|app_secret, e.g. app_id+oa_secret_key")
+    .optional(),
+  ZALO_ACCESS_TOKEN: z.string().regex(/^\S{10,2000}$/, "expected the OA access token").optional(),
+  ZALO_REFRESH_TOKEN: z.string().regex(/^\S{10,2000}$/, "expected the OA refresh token").optional(),
+  ZALO_OUTSIDE_WINDOW: z.enum(["hold", "template"], { error: "expected hold or template" }).default("hold"),
+  ZALO_STATUS_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, "expected a template id").optional(),
+  ZALO_RATING_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, "expected a template id").optional(),
+  ZALO_API_ROOT: z.url({ protocol: /^https?$/, error: "expected a base URL, e.g. https://openapi.zalo.me" }).default("https://openapi.zalo.me"),
+  ZALO_OAUTH_ROOT: z.url({ protocol: /^https?$/, error: "expected a base URL, e.g. https://oauth.zaloapp.com" }).default("https://oauth.zaloapp.com"),
+  ZALO_BUSINESS_ROOT: z.url({ protocol: /^https?$/, error: "expected a base URL, e.g. https://business.openapi.zalo.me" }).default("https://business.openapi.zalo.me"),
+  ZALO_WORKERS: z.coerce.number({ error: "expected a number of events" }).int().min(1).max(64).default(4),
 };
 
 const embedded = z.object({
@@ -98,7 +116,25 @@ type CommonConfig = {
     groups: "addressed" | "off";
     flood: { limit: number; windowMs: number };
   } | null;
+  /** Zalo OA, when ZALO_APP_ID and ZALO_APP_SECRET are set. */
+  zalo: ZaloConfig | null;
 };
+
+export interface ZaloConfig {
+  appId: string;
+  appSecret: string;
+  oaId: string | null;
+  oaSecretKey: string | null;
+  webhookPath: string;
+  /** Which signature computations to accept (null: every one whose values are set). */
+  signatureVariants: string[] | null;
+  /** Saved to the database when it holds no tokens yet. */
+  initialTokens: { accessToken: string | null; refreshToken: string } | null;
+  outsideWindow: "hold" | "template";
+  templates: { status: string | null; rating: string | null };
+  endpoints: { openApi: string; oauth: string; business: string };
+  workers: number;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -122,6 +158,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (v.TELEGRAM_WEBHOOK_URL && !v.TELEGRAM_BOT_TOKEN) problems.push("TELEGRAM_WEBHOOK_URL: set TELEGRAM_BOT_TOKEN too (a webhook needs a bot)");
   if (v.TELEGRAM_WEBHOOK_URL && !v.TELEGRAM_WEBHOOK_SECRET) problems.push("TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL (Telegram sends it back; other requests are refused)");
+  const zaloSet = Object.keys(v).filter((k) => k.startsWith("ZALO_") && k in clean);
+  if (zaloSet.length > 0 && (!v.ZALO_APP_ID || !v.ZALO_APP_SECRET)) {
+    problems.push(`ZALO_APP_ID and ZALO_APP_SECRET: both required to turn the Zalo channel on (${zaloSet.join(", ")} set)`);
+  }
+  if (v.ZALO_ACCESS_TOKEN && !v.ZALO_REFRESH_TOKEN) problems.push("ZALO_REFRESH_TOKEN: required with ZALO_ACCESS_TOKEN (the access token lives 25 h; only the refresh token renews it)");
+  if (v.ZALO_APP_ID && v.ZALO_APP_SECRET && !v.ZALO_OA_SECRET_KEY && v.ZALO_SIGNATURE_VARIANTS?.includes("oa_secret_key")) {
+    problems.push("ZALO_OA_SECRET_KEY: required by ZALO_SIGNATURE_VARIANTS");
+  }
+  if (v.ZALO_SIGNATURE_VARIANTS?.includes("oa_id+") && !v.ZALO_OA_ID) problems.push("ZALO_OA_ID: required by ZALO_SIGNATURE_VARIANTS");
   if (problems.length > 0) throw new ConfigError(problems);
   const rest: CommonConfig = {
     logLevel: v.LOG_LEVEL,
@@ -155,6 +200,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           flood: { limit: v.TELEGRAM_FLOOD_LIMIT, windowMs: v.TELEGRAM_FLOOD_WINDOW_SECONDS * 1000 },
         }
       : null,
+    zalo:
+      v.ZALO_APP_ID && v.ZALO_APP_SECRET
+        ? {
+            appId: v.ZALO_APP_ID,
+            appSecret: v.ZALO_APP_SECRET,
+            oaId: v.ZALO_OA_ID ?? null,
+            oaSecretKey: v.ZALO_OA_SECRET_KEY ?? null,
+            webhookPath: v.ZALO_WEBHOOK_PATH,
+            signatureVariants: v.ZALO_SIGNATURE_VARIANTS ? v.ZALO_SIGNATURE_VARIANTS.split(",") : null,
+            initialTokens: v.ZALO_REFRESH_TOKEN ? { accessToken: v.ZALO_ACCESS_TOKEN ?? null, refreshToken: v.ZALO_REFRESH_TOKEN } : null,
+            outsideWindow: v.ZALO_OUTSIDE_WINDOW,
+            templates: { status: v.ZALO_STATUS_TEMPLATE_ID ?? null, rating: v.ZALO_RATING_TEMPLATE_ID ?? null },
+            endpoints: {
+              openApi: v.ZALO_API_ROOT.replace(/\/+$/, ""),
+              oauth: v.ZALO_OAUTH_ROOT.replace(/\/+$/, ""),
+              business: v.ZALO_BUSINESS_ROOT.replace(/\/+$/, ""),
+            },
+            workers: v.ZALO_WORKERS,
+          }
+        : null,
   };
   return "DATA_DIR" in v
     ? { ...rest, database: { kind: "embedded", dataDir: v.DATA_DIR } }

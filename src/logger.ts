@@ -12,7 +12,7 @@ export function createLogger(level: string, destination: { write(line: string): 
     {
       level,
       redact: {
-        paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.token", "*.secret"],
+        paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.token", "*.secret", "*.accessToken", "*.refreshToken", "*.access_token", "*.refresh_token"],
         censor: "[redacted]",
       },
     },

@@ -12,6 +12,7 @@ import { createWebInbox } from "./adapters/postgres/web-inbox.ts";
 import { startNotifications } from "./adapters/postgres/notification-dispatcher.ts";
 import { setUpTelegram, type TelegramSetup } from "./cli/telegram-setup.ts";
 import { TelegramStartError } from "./channels/telegram/telegram-channel.ts";
+import { setUpZalo, type ZaloSetup } from "./cli/zalo-setup.ts";
 
 /** The composition root: config → database → catalogue → HTTP server; graceful shutdown. */
 async function main(): Promise<void> {
@@ -67,16 +68,28 @@ async function main(): Promise<void> {
     log.info("TELEGRAM_BOT_TOKEN is not set: the Telegram channel is off");
   }
 
+  // Zalo, when the app id and secret are set. A citizen's message releases notifications held for them.
+  let release: (userId: string) => Promise<void> = async () => undefined;
+  let zalo: ZaloSetup | null = null;
+  if (config.zalo) {
+    zalo = await setUpZalo({ config: config.zalo, assistant, templates, db, log, onActive: (userId) => release(userId) });
+  } else {
+    log.info("ZALO_APP_ID is not set: the Zalo channel is off");
+  }
+
   const inbox = createWebInbox(db.pool);
   const n = config.cases.notifyPerSecond;
   const notifications = await startNotifications({
     db,
     log,
-    senders: [inbox.sender, ...(telegram ? [telegram.channel.sender] : [])],
+    senders: [inbox.sender, ...(telegram ? [telegram.channel.sender] : []), ...(zalo ? [zalo.channel.sender] : [])],
     compose: composeNotification,
     ratingDelayMs: config.cases.ratingDelayMs,
     ratePerSecond: { web: n, cli: n, telegram: n, zalo: n },
   });
+  release = async (userId) => {
+    await notifications.release("zalo", userId);
+  };
   if (!config.cases.eventsSecret) log.info("DOSSIER_EVENTS_SECRET is not set: POST /api/v1/dossier-events answers 503 not_configured");
 
   const server = createHttpServer({
@@ -97,11 +110,13 @@ async function main(): Promise<void> {
         }
       : {}),
     ...(telegram?.webhook ? { webhooks: [telegram.webhook] } : {}),
+    ...(zalo ? { rawWebhooks: [zalo.webhook], alerts: zalo.alerts } : {}),
     health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
     logger: log,
   });
   await server.listen({ host: config.host, port: config.port });
   await telegram?.start();
+  zalo?.start();
   const size = await catalogue.size();
   log.info(
     { url: `http://${config.host}:${config.port}`, database: `${db.kind} ${db.location}`, procedures: size.procedures, startupMs: Math.round(performance.now() - t0) },
@@ -116,6 +131,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     await telegram?.channel.stop();
     await server.close();
+    await zalo?.stop();
     await notifications.stop();
     await db.close();
     clearTimeout(force);

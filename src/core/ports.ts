@@ -152,7 +152,14 @@ export interface NotificationSender {
    * Throws on failure; the queue retries with backoff. Throws UndeliverableError when retrying cannot
    * help (the citizen blocked the bot, the chat is gone): the notification is then abandoned at once.
    */
-  send(chatId: string, replies: Reply[]): Promise<void>;
+  send(chatId: string, replies: Reply[], about?: NotificationAbout): Promise<void>;
+}
+
+/** What a notification is about, for channels that must send it as a structured template (Zalo). */
+export interface NotificationAbout {
+  dossierCode: string;
+  kind: "status" | "rating";
+  status: number | null;
 }
 
 /** A notification that can never be delivered to this chat; `code` says why (e.g. "telegram:403"). */
@@ -175,4 +182,87 @@ export interface RatingRequests {
 export interface InboundDedupe {
   /** True the first time `key` (Telegram update_id, Zalo msg_id) is seen on `channel`; false for a repeat. */
   firstSeen(channel: string, key: string): Promise<boolean>;
+}
+
+/** An OAuth token pair a channel keeps (Zalo OA): one stored pair shared by every process. */
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+}
+
+/** The stored pair, and why it is unusable when a refresh was refused (the grant is dead). */
+export interface StoredTokenPair extends TokenPair {
+  dead: string | null;
+}
+
+/** Where a channel's tokens live (Postgres), and the lock under which the single-use refresh token is spent. */
+export interface TokenStore {
+  read(channel: string): Promise<StoredTokenPair | null>;
+  /**
+   * Runs `fn` holding a lock no other process holds at the same time (a PostgreSQL advisory lock on a
+   * server), with the pair as stored when the lock was taken: a second caller waits, then sees the pair
+   * the first one saved.
+   */
+  withLock<T>(channel: string, fn: (current: StoredTokenPair | null) => Promise<T>): Promise<T>;
+  /** Saves a pair (a new grant, or a refresh), clearing any dead mark. */
+  save(channel: string, pair: TokenPair): Promise<void>;
+  markDead(channel: string, reason: string): Promise<void>;
+}
+
+/** Problems a person must act on (a dead Zalo grant), shown on /health and the admin pages. */
+export interface AdminAlerts {
+  /** Raises (or keeps) the alert `key`; raising it again does not repeat it. Returns true when it is new. */
+  raise(key: string, message: string): Promise<boolean>;
+  clear(key: string): Promise<void>;
+  list(): Promise<{ key: string; message: string; raisedAt: Date }[]>;
+}
+
+/**
+ * A notification that cannot be delivered now but can be later: the Zalo window is closed and no
+ * template is configured. The dispatcher holds the row until `release(channel, chatId)` (the citizen
+ * wrote again), without counting it as a failure.
+ */
+export class DeferredError extends Error {
+  override name = "DeferredError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A rating given through a channel's own form (Zalo's rating template, `user_feedback`), 1–5 stars. */
+export interface ChannelRating {
+  dossierCode: string;
+  channel: string;
+  /** The citizen's chat id when the channel says it (Zalo's user_feedback does not). */
+  chatId: string | null;
+  stars: number;
+  note: string;
+  /** The labels the citizen ticked in the form. */
+  feedbacks: string[];
+  submittedAt: Date;
+}
+
+/** Receives ratings; a dossier is rated once. */
+export interface RatingFeedback {
+  record(rating: ChannelRating): Promise<"recorded" | "already_rated">;
+}
+
+/** Verified webhook events, persisted before the platform is answered and processed after. */
+export interface EventInbox {
+  /** Stores an event; null when its key was stored before (a re-delivery), else the row id. */
+  put(channel: string, key: string, body: string): Promise<string | null>;
+  /** Marks an event handled (`error` set when handling failed and was given up). */
+  done(id: string, error?: string): Promise<void>;
+  /** Events stored at least `olderThanMs` ago and never marked handled (a crash, a database outage), oldest first. */
+  pending(channel: string, olderThanMs: number, limit: number): Promise<{ id: string; body: string }[]>;
+}
+
+/** Template messages a channel sent, so an answer that names only the message (Zalo user_feedback) finds its dossier. */
+export interface SentTemplates {
+  remember(entry: { msgId: string; dossierCode: string; userId: string | null; purpose: "status" | "rating" }): Promise<void>;
+  find(msgId: string): Promise<{ dossierCode: string; userId: string | null; purpose: string } | null>;
 }

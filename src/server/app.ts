@@ -31,7 +31,19 @@ export interface HttpDeps {
   dossierEvents?: DossierEventsOptions;
   /** Messaging webhooks (Telegram…): POST routes whose handlers check their platform's secret themselves. */
   webhooks?: { path: string; handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> }[];
+  /** Webhooks signed over the exact bytes received (Zalo): the handler gets the body unparsed. */
+  rawWebhooks?: RawWebhook[];
+  /** Open problems a person must fix (a dead Zalo grant), listed on /health. */
+  alerts?: { list(): Promise<{ key: string; message: string; raisedAt: Date }[]> };
 }
+
+export interface RawWebhook {
+  path: string;
+  receive(rawBody: Buffer, headers: FastifyRequest["headers"]): Promise<{ status: number; body: unknown }>;
+}
+
+/** Zalo's events are small; anything much larger is not one. */
+const RAW_WEBHOOK_BODY_LIMIT = 256 * 1024;
 
 const PAGE_SIZE = 50;
 const ListQuery = z.object({
@@ -92,10 +104,12 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   app.get("/health", async (_req, reply) => {
     try {
       const size = await deps.catalogue.size();
+      const alerts = (await deps.alerts?.list()) ?? [];
       return {
-        status: "ok",
+        status: alerts.length > 0 ? "attention" : "ok",
         database: { ...deps.health.database, reachable: true },
         catalogue: { procedures: size.procedures, curated: size.curated, imported: size.portal, guides: size.guides },
+        ...(alerts.length > 0 ? { alerts: alerts.map((a) => ({ key: a.key, message: a.message, since: a.raisedAt.toISOString() })) } : {}),
       };
     } catch (error) {
       deps.logger.error({ err: error }, "health check: database unreachable");
@@ -105,6 +119,22 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
 
   registerDossierEvents(app, deps.dossierEvents);
   for (const webhook of deps.webhooks ?? []) app.post(webhook.path, webhook.handler);
+  // Platforms posting to webhooks read JSON errors (a 500 there means "deliver again later").
+  const jsonPaths = new Set([...(deps.webhooks ?? []), ...(deps.rawWebhooks ?? [])].map((w) => w.path));
+  if (deps.rawWebhooks?.length) {
+    // In its own context: these routes take the body as bytes, whatever its content type.
+    void app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: RAW_WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+      for (const webhook of deps.rawWebhooks ?? []) {
+        scope.post(webhook.path, async (req, reply) => {
+          const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+          const answer = await webhook.receive(raw, req.headers);
+          return reply.code(answer.status).send(answer.body);
+        });
+      }
+    });
+  }
 
   const assistant = deps.assistant;
   if (assistant) {
@@ -208,7 +238,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
       status >= 500
         ? "Hệ thống đang gặp sự cố tạm thời. Xin vui lòng thử lại sau ít phút."
         : "Yêu cầu không hợp lệ. Vui lòng kiểm tra và thử lại.";
-    if (req.url.startsWith("/api/") || req.url.startsWith("/health")) {
+    if (req.url.startsWith("/api/") || req.url.startsWith("/health") || jsonPaths.has(req.url.split("?")[0] ?? "")) {
       return reply.code(status).send({ error: { code: status >= 500 ? "server:unavailable" : "request:invalid", message } });
     }
     return reply.code(status).type("text/html; charset=utf-8").send(page("Có lỗi xảy ra", `<h1>Có lỗi xảy ra</h1><p>${escapeHtml(message)}</p>`));

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { Reply } from "../../core/dialogue/messages.ts";
-import { UndeliverableError, type NotificationSender, type RatingRequests } from "../../core/ports.ts";
+import { DeferredError, UndeliverableError, type NotificationSender, type RatingRequests } from "../../core/ports.ts";
 import type { Logger } from "../../logger.ts";
 import { createJobQueue, maskError, QUEUES, type Job, type JobQueue, type JobQueueOptions } from "./job-queue.ts";
 import { createRatingRequests } from "./rating-requests.ts";
@@ -54,6 +54,11 @@ export interface Notifications {
   stop(): Promise<void>;
   /** Resolves when the pump run in progress (or the next one, if kicked) has finished. For tests. */
   idle(): Promise<void>;
+  /**
+   * The citizen on `channel`/`chatId` wrote again: notifications held for them (Zalo window closed) go
+   * back to the queue. Returns how many.
+   */
+  release(channel: string, chatId: string): Promise<number>;
 }
 
 interface OutboxRow {
@@ -67,6 +72,7 @@ interface OutboxRow {
   created_at: Date;
   sent_at: Date | null;
   abandoned_at: Date | null;
+  holds: number;
 }
 
 interface JobData {
@@ -123,9 +129,9 @@ export async function startNotifications(options: NotificationsOptions): Promise
 
   async function pumpOnce(): Promise<number> {
     const { rows } = await pool.query<OutboxRow>(
-      `select id, kind, event_id, dossier_code, channel, chat_id, status, created_at, sent_at, abandoned_at
+      `select id, kind, event_id, dossier_code, channel, chat_id, status, created_at, sent_at, abandoned_at, holds
        from dossier_notifications
-       where enqueued_at is null and sent_at is null and abandoned_at is null
+       where enqueued_at is null and sent_at is null and abandoned_at is null and held_at is null
          and (kind = 'rating' or channel = any($2::text[]))
        order by id limit $1`,
       [PUMP_BATCH, served],
@@ -172,7 +178,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
   // --- workers ----------------------------------------------------------------------------------
   const load = async (id: string) =>
     (await pool.query<OutboxRow>(
-      `select id, kind, event_id, dossier_code, channel, chat_id, status, created_at, sent_at, abandoned_at
+      `select id, kind, event_id, dossier_code, channel, chat_id, status, created_at, sent_at, abandoned_at, holds
        from dossier_notifications where id = $1`,
       [id],
     )).rows[0];
@@ -189,6 +195,10 @@ export async function startNotifications(options: NotificationsOptions): Promise
 
   const abandon = (id: string, reason: string) =>
     pool.query("update dossier_notifications set abandoned_at = now(), claimed_at = null, last_error = $2 where id = $1 and sent_at is null", [id, reason]);
+
+  /** Until the citizen writes again (release): not a failure, no retry counted against it. */
+  const hold = (id: string, reason: string) =>
+    pool.query("update dossier_notifications set held_at = now(), claimed_at = null, enqueued_at = null, last_error = $2 where id = $1 and sent_at is null", [id, reason]);
 
   const release = (id: string, error: unknown, final: boolean) =>
     pool.query(
@@ -227,6 +237,11 @@ export async function startNotifications(options: NotificationsOptions): Promise
     try {
       outcome = await deliver(row);
     } catch (error) {
+      if (error instanceof DeferredError) {
+        await hold(row.id, error.code);
+        log.info({ notification: row.id, channel: row.channel, reason: error.code }, "notifications: held until the recipient writes again");
+        return;
+      }
       if (error instanceof UndeliverableError) {
         await abandon(row.id, error.code);
         log.warn({ notification: row.id, channel: row.channel, reason: error.code }, "notifications: recipient unreachable; abandoned without retrying");
@@ -254,7 +269,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
     if (!replies || replies.length === 0) return "compose:nothing_to_send";
     const sender = senders.get(row.channel)!;
     await bucket(row.channel).take();
-    await sender.send(row.chat_id, replies);
+    await sender.send(row.chat_id, replies, { dossierCode: row.dossier_code, kind: row.kind, status: row.status });
     return "sent";
   };
 
@@ -292,6 +307,17 @@ export async function startNotifications(options: NotificationsOptions): Promise
     async idle() {
       while (running) await running;
     },
+    async release(channel, chatId) {
+      const r = await pool.query({
+        name: "notifications-release-held",
+        text: `update dossier_notifications set held_at = null, holds = holds + 1
+               where channel = $1 and chat_id = $2 and held_at is not null and sent_at is null and abandoned_at is null`,
+        values: [channel, chatId],
+      });
+      const n = r.rowCount ?? 0;
+      if (n > 0) kick();
+      return n;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -304,7 +330,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
 
 /** A UUID fixed by the row's identity (not only its id, which a reset sequence could reuse). */
 function jobId(queue: string, row: OutboxRow): string {
-  const h = createHash("sha256").update(`${queue}\u0000${row.id}\u0000${row.kind}\u0000${row.event_id}\u0000${row.channel}\u0000${row.chat_id}`).digest("hex");
+  const h = createHash("sha256").update(`${queue}\u0000${row.id}\u0000${row.kind}\u0000${row.event_id}\u0000${row.channel}\u0000${row.chat_id}${row.holds > 0 ? `\u0000${row.holds}` : ""}`).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
