@@ -108,4 +108,51 @@ describe("Telegram settings", () => {
     expect(problemsOf({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://example.org/hook", TELEGRAM_WEBHOOK_SECRET: "short" })[0]).toMatch(/^TELEGRAM_WEBHOOK_SECRET: expected 32–256 characters/);
     expect(problemsOf({ TELEGRAM_GROUPS: "all" })).toEqual(["TELEGRAM_GROUPS: expected addressed or off"]);
   });
+
+  describe("Zalo OA", () => {
+    const APP = { ZALO_APP_ID: "1234567890123456789", ZALO_APP_SECRET: "app-secret-value" };
+
+    it("is off until the app id and secret are set, then holds messages outside the window by default", () => {
+      expect(loadConfig({}).zalo).toBeNull();
+      expect(loadConfig({ ...APP, ZALO_OA_SECRET_KEY: "oa-secret-key-1" }).zalo).toMatchObject({
+        appId: APP.ZALO_APP_ID,
+        webhookPath: "/webhooks/zalo",
+        outsideWindow: "hold",
+        templates: { status: null, rating: null },
+        initialTokens: null,
+        signatureVariants: null,
+        endpoints: { openApi: "https://openapi.zalo.me", oauth: "https://oauth.zaloapp.com", business: "https://business.openapi.zalo.me" },
+        workers: 4,
+      });
+    });
+
+    it("reads tokens, templates, the window rule and the accepted signature variants", () => {
+      const zalo = loadConfig({
+        ...APP,
+        ZALO_REFRESH_TOKEN: "refresh-token-value",
+        ZALO_OUTSIDE_WINDOW: "template",
+        ZALO_RATING_TEMPLATE_ID: "412345",
+        ZALO_SIGNATURE_VARIANTS: "app_id+app_secret",
+      }).zalo;
+      expect(zalo).toMatchObject({
+        initialTokens: { accessToken: null, refreshToken: "refresh-token-value" },
+        outsideWindow: "template",
+        templates: { status: null, rating: "412345" },
+        signatureVariants: ["app_id+app_secret"],
+      });
+    });
+
+    it("says what to fix: a Zalo setting without the app, an access token without its refresh token, a variant without its key", () => {
+      expect(problemsOf({ ZALO_OA_SECRET_KEY: "oa-secret-key-1" })).toEqual([
+        "ZALO_APP_ID and ZALO_APP_SECRET: both required to turn the Zalo channel on (ZALO_OA_SECRET_KEY set)",
+      ]);
+      expect(problemsOf({ ...APP, ZALO_ACCESS_TOKEN: "access-token-value" })[0]).toMatch(/^ZALO_REFRESH_TOKEN: required with ZALO_ACCESS_TOKEN/);
+      expect(problemsOf({ ...APP, ZALO_SIGNATURE_VARIANTS: "oa_id+oa_secret_key" })).toEqual([
+        "ZALO_OA_SECRET_KEY: required by ZALO_SIGNATURE_VARIANTS",
+        "ZALO_OA_ID: required by ZALO_SIGNATURE_VARIANTS",
+      ]);
+      expect(problemsOf({ ...APP, ZALO_OUTSIDE_WINDOW: "always" })).toEqual(["ZALO_OUTSIDE_WINDOW: expected hold or template"]);
+      expect(problemsOf({ ...APP, ZALO_APP_ID: "abc" })[0]).toMatch(/^ZALO_APP_ID: expected the app's ID/);
+    });
+  });
 });
