@@ -61,8 +61,8 @@ const common = {
     .string()
     .regex(/^(app_id|oa_id)\+(oa_secret_key|app_secret)(,(app_id|oa_id)\+(oa_secret_key|app_secret))*$/, "expected a comma list of app_id|oa_id + oa_secret_key|app_secret, e.g. app_id+oa_secret_key")
     .optional(),
-  ZALO_ACCESS_TOKEN: z.string().regex(/^\S{10,2000}$/, "expected the OA access token").optional(),
-  ZALO_REFRESH_TOKEN: z.string().regex(/^\S{10,2000}$/, "expected the OA refresh token").optional(),
+  ZALO_ACCESS_TOKEN: z.string().regex(/^\S{8,2000}$/, "expected the OA access token").optional(),
+  ZALO_REFRESH_TOKEN: z.string().regex(/^\S{8,2000}$/, "expected the OA refresh token").optional(),
   ZALO_OUTSIDE_WINDOW: z.enum(["hold", "template"], { error: "expected hold or template" }).default("hold"),
   ZALO_STATUS_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, "expected a template id").optional(),
   ZALO_RATING_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, "expected a template id").optional(),

@@ -13,6 +13,7 @@ import { startNotifications } from "./adapters/postgres/notification-dispatcher.
 import { setUpTelegram, type TelegramSetup } from "./cli/telegram-setup.ts";
 import { TelegramStartError } from "./channels/telegram/telegram-channel.ts";
 import { setUpZalo, type ZaloSetup } from "./cli/zalo-setup.ts";
+import { createAdminAlerts } from "./adapters/postgres/admin-alerts.ts";
 
 /** The composition root: config → database → catalogue → HTTP server; graceful shutdown. */
 async function main(): Promise<void> {
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
         }
       : {}),
     ...(telegram?.webhook ? { webhooks: [telegram.webhook] } : {}),
-    ...(zalo ? { rawWebhooks: [zalo.webhook], alerts: zalo.alerts } : {}),
+    ...(zalo ? { rawWebhooks: [zalo.webhook] } : {}),
+    alerts: zalo?.alerts ?? createAdminAlerts(db.pool),
     health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
     logger: log,
   });

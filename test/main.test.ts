@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { readKnowledge } from "../src/adapters/catalogue/knowledge-files.ts";
 import { startFakeTelegram, textUpdate } from "./fakes/fake-telegram-server.ts";
+import { FAKE_ZALO, startFakeZalo } from "./fakes/fake-zalo-server.ts";
+import { signBody } from "../src/channels/zalo/inbound.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -86,6 +88,56 @@ describe("npm start", () => {
       fake.pushUpdate(textUpdate({ chatId: 4242, text: "xin chào" }));
       await fake.waitFor("sendMessage", 1, 15_000);
       expect(fake.sent()[0]).toMatchObject({ chat_id: 4242, text: expect.stringContaining("Xin chào") });
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+      await fake.close();
+    }
+  });
+
+  it("with a Zalo app, answers a signed webhook event, and shows a dead grant on /health without crashing", async () => {
+    const fake = await startFakeZalo();
+    const dir = await mkdtemp(path.join(tmpdir(), "tthc-zalo-"));
+    dirs.push(dir);
+    const port = await freePort();
+    const oaKey = "oa-secret-key-main-test";
+    const run = start({
+      DATA_DIR: path.join(dir, "data"),
+      PORT: String(port),
+      ZALO_APP_ID: FAKE_ZALO.appId,
+      ZALO_APP_SECRET: FAKE_ZALO.appSecret,
+      ZALO_OA_SECRET_KEY: oaKey,
+      ZALO_REFRESH_TOKEN: FAKE_ZALO.initialRefresh,
+      ZALO_API_ROOT: fake.url,
+      ZALO_OAUTH_ROOT: fake.url,
+      ZALO_BUSINESS_ROOT: fake.url,
+    });
+    const post = (userId: string, text: string) => {
+      const raw = JSON.stringify({ app_id: FAKE_ZALO.appId, event_name: "user_send_text", timestamp: String(Date.now()), sender: { id: userId }, recipient: { id: FAKE_ZALO.oaId }, message: { msg_id: `m${Date.now()}${text.length}`, text } });
+      return fetch(`http://127.0.0.1:${port}/webhooks/zalo`, { method: "POST", headers: { "content-type": "application/json", "x-zevent-signature": signBody(raw, FAKE_ZALO.appId, oaKey) }, body: raw });
+    };
+    try {
+      await waitHealthy(port);
+      expect((await post("1111111111111111111", "xin chào")).status).toBe(200);
+      const reply = await fake.waitFor(() => fake.sent[0], 20_000);
+      expect(reply).toMatchObject({ userId: "1111111111111111111", text: expect.stringContaining("Xin chào") });
+      expect(fake.refreshes).toBe(1); // only a refresh token was given: the first use refreshed it
+
+      fake.killGrant();
+      fake.expireAccessToken();
+      expect((await post("2222222222222222222", "xin chào")).status).toBe(200);
+      const health = await (async () => {
+        for (let i = 0; i < 100; i++) {
+          const h = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as Record<string, any>;
+          if (h.status === "attention") return h;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error("no alert on /health");
+      })();
+      expect(health.alerts).toEqual([expect.objectContaining({ key: "zalo:grant", message: expect.stringContaining("Zalo OA") })]);
+      expect(run.output().match(/the grant is dead/g)).toHaveLength(1);
+      expect(run.output()).not.toContain(fake.tokens.refresh);
       run.child.kill("SIGTERM");
       expect(await run.exited).toBe(0);
     } finally {

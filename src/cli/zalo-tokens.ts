@@ -25,7 +25,7 @@ await runCli(async ({ config, db, log }) => {
   if (values["refresh-token"]) {
     const refresh = values["refresh-token"].trim();
     const access = values["access-token"]?.trim();
-    if (!/^\S{10,2000}$/.test(refresh) || (access !== undefined && !/^\S{10,2000}$/.test(access))) {
+    if (!/^\S{8,2000}$/.test(refresh) || (access !== undefined && !/^\S{8,2000}$/.test(access))) {
       throw new Error("the tokens look wrong: paste them exactly as Zalo showed them (no spaces)");
     }
     await store.save(ZALO, { accessToken: access ?? "none", refreshToken: refresh, expiresAt: new Date(access ? Date.now() + 2 * 60 * 60_000 : 0) });
