@@ -61,3 +61,33 @@ describe("the eval and ask commands", () => {
     expect(out).toMatch(/^\s+1\s+-?\d+\.\d\d\s+\d\.\d\d\s+\d\.\d\d\s+3\.000348\s+Cấp lại giấy phép lái xe$/m);
   });
 });
+
+describe("the zalo:tokens command", () => {
+  it("saves the OA's tokens, proves them with a refresh, and shows the expiry without printing a token", async () => {
+    const { startFakeZalo, FAKE_ZALO } = await import("../fakes/fake-zalo-server.ts");
+    const fake = await startFakeZalo();
+    const dir = await mkdtemp(path.join(tmpdir(), "tthc-zalo-cli-"));
+    const env = {
+      DATA_DIR: path.join(dir, "data"),
+      ZALO_APP_ID: FAKE_ZALO.appId,
+      ZALO_APP_SECRET: FAKE_ZALO.appSecret,
+      ZALO_API_ROOT: fake.url,
+      ZALO_OAUTH_ROOT: fake.url,
+      ZALO_BUSINESS_ROOT: fake.url,
+    };
+    try {
+      expect(await cli("zalo-tokens.ts", [], env)).toContain("No Zalo tokens stored");
+      const saved = await cli("zalo-tokens.ts", ["--refresh-token", FAKE_ZALO.initialRefresh, "--refresh-now"], env);
+      expect(saved).toContain("Zalo tokens saved");
+      expect(saved).toContain("Refreshed: the grant works.");
+      expect(fake.refreshes).toBe(1);
+      const status = await cli("zalo-tokens.ts", ["--status"], env);
+      expect(status).toMatch(/Access token expires \d{4}-\d\d-\d\dT/);
+      expect(status).not.toContain(fake.tokens.access);
+      expect(status).not.toContain(fake.tokens.refresh);
+    } finally {
+      await fake.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -245,24 +245,12 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
 
     sender,
 
-    async sweep() {
-      const rows = await inbox.pending(CHANNEL, options.retryAfterMs ?? 30_000, 100);
-      for (const row of rows) {
-        let body: unknown = null;
-        try {
-          body = JSON.parse(row.body);
-        } catch {
-          // stored bodies were parsed before storing; keep null → malformed
-        }
-        schedule(row.id, body);
-      }
-      return rows.length;
-    },
+    sweep,
 
     start() {
       const every = options.sweepIntervalMs ?? 15_000;
       sweepTimer = setInterval(() => {
-        this.sweep().catch((error: unknown) => log.warn({ err: describe(error) }, "zalo: inbox sweep failed; next time"));
+        sweep().catch((error: unknown) => log.warn({ err: describe(error) }, "zalo: inbox sweep failed; next time"));
       }, every);
       sweepTimer.unref();
     },
@@ -275,6 +263,21 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
       await queue.idle();
     },
   };
+
+  /** Hands over events stored but never handled (a crash, a database outage mid-way). */
+  async function sweep(): Promise<number> {
+    const rows = await inbox.pending(CHANNEL, options.retryAfterMs ?? 30_000, 100);
+    for (const row of rows) {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(row.body);
+      } catch {
+        // stored bodies were parsed before storing; null is handled as malformed
+      }
+      schedule(row.id, body);
+    }
+    return rows.length;
+  }
 }
 
 function userOf(body: unknown): string | null {

@@ -249,6 +249,16 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
     expect(row.last_error).toContain("ECONNREFUSED");
   });
 
+  it("when the event cannot be stored (the database went away), Zalo gets a 500 so it delivers again, and no stack trace", async () => {
+    const down = { put: async () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")), done: async () => undefined, pending: async () => [] };
+    await start({ inbox: down });
+    const res = await post(textEvent(nextUser(), "xin chào"));
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ error: { code: "server:unavailable", message: expect.stringContaining("sự cố tạm thời") } });
+    expect(res.body).not.toContain("ECONNREFUSED");
+    expect(fake.calls).toHaveLength(0);
+  });
+
   it("an event stored but never handled (a crash) is handled by the sweep", async () => {
     await start();
     const user = nextUser();
