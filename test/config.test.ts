@@ -122,8 +122,9 @@ describe("Telegram settings", () => {
         initialTokens: null,
         signatureVariants: null,
         endpoints: { openApi: "https://openapi.zalo.me", oauth: "https://oauth.zaloapp.com", business: "https://business.openapi.zalo.me" },
-        workers: 4,
+        workers: 2,
       });
+      expect(loadConfig({ ...APP, DATABASE_URL: "postgres://db.example/tthc" }).zalo?.workers).toBe(4);
     });
 
     it("reads tokens, templates, the window rule and the accepted signature variants", () => {

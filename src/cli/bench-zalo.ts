@@ -13,6 +13,7 @@ import { createHttpServer } from "../server/app.ts";
 import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
 import { DEMO_TRY, demoEvents } from "./demo-dossiers.ts";
 import { setUpZalo, type ZaloSetup } from "./zalo-setup.ts";
+import { startNotifications, type Notifications } from "../adapters/postgres/notification-dispatcher.ts";
 import { openScratchDatabase } from "./context.ts";
 import { FAKE_ZALO } from "../../test/fakes/fake-zalo-server.ts";
 import type { ReportRequest, ReportResult, RunRequest, RunResult } from "./bench-zalo-driver.ts";
@@ -22,7 +23,7 @@ import type { ReportRequest, ReportResult, RunRequest, RunResult } from "./bench
  * the Zalo OA webhook driven over loopback HTTP, with a fake Zalo Open API answering instantly. The load
  * and the fake run in a child process (bench-zalo-driver.ts), so the measured process does only the
  * channel's work: verify the signature, store the event (channel_inbox), answer 200, then — in the
- * background, `--workers` citizens at once (default 4) — compose the answer and send it as CS messages.
+ * background, `--workers` citizens at once (default as ZALO_WORKERS: 2 embedded, 4 server) — compose the answer and send it as CS messages.
  *
  * Each session is one citizen (a 19-digit Zalo user id), its events posted in order, each once the
  * previous one got its HTTP 200 (Zalo does not wait for answers): follow, a question
@@ -52,10 +53,11 @@ const opt = (name: string, fallback: string) => {
 };
 const SESSIONS = Number(opt("--sessions", "800"));
 const CONCURRENCY = Number(opt("--concurrency", "16"));
-const WORKERS = Number(opt("--workers", "4"));
+const onServer = args.includes("--server");
+// As the settings default it (ZALO_WORKERS): 2 on the embedded database, 4 on a server.
+const WORKERS = Number(opt("--workers", onServer ? "4" : "2"));
 const WARMUP_SESSIONS = 100;
 const catalogueDir = args.includes("--catalogue") ? opt("--catalogue", "") : null;
-const onServer = args.includes("--server");
 const OA_SECRET_KEY = "bench-oa-secret-key-0123456789abcdef";
 const WEBHOOK_PATH = "/webhooks/zalo";
 const TARGET = { p99Ms: 50, perS: 300 };
@@ -74,6 +76,7 @@ const { db, dispose } = await openScratchDatabase(config, { server: onServer, na
 let driver: ChildProcess | undefined;
 let zalo: ZaloSetup | undefined;
 let server: FastifyInstance | undefined;
+let notifications: Notifications | undefined;
 try {
   // The fake Zalo and the load run in a child process: this process does only what the channel does.
   const child = fork(fileURLToPath(new URL("./bench-zalo-driver.ts", import.meta.url)), [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
@@ -106,7 +109,7 @@ try {
     if (!existsSync(catalogueDir)) throw new Error(`Catalogue not found: ${catalogueDir}`);
     await importPortalDirectory(catalogueDir, catalogue);
   }
-  const { assistant, dossiers, templates } = await buildAssistant({ db, log, ...assistantSettings(config) });
+  const { assistant, dossiers, templates, composeNotification } = await buildAssistant({ db, log, ...assistantSettings(config) });
   const procedures = (await db.pool.query<{ code: string; name: string }>("select code, name from procedures where name is not null order by code limit 60")).rows;
   await dossiers.ingest(demoEvents(procedures, new Date()));
   const size = await catalogue.size();
@@ -124,7 +127,12 @@ try {
     endpoints: { openApi: fakeUrl, oauth: fakeUrl, business: fakeUrl },
     workers: WORKERS,
   };
-  zalo = await setUpZalo({ config: zaloConfig, assistant, templates, db, log });
+  // Wired as main.ts wires it: each citizen's message releases notifications held for them.
+  let release: (userId: string) => Promise<void> = async () => undefined;
+  zalo = await setUpZalo({ config: zaloConfig, assistant, templates, db, log, onActive: (userId) => release(userId) });
+  notifications = await startNotifications({ db, log, senders: [zalo.channel.sender], compose: composeNotification });
+  const n = notifications;
+  release = async (userId) => void (await n.release("zalo", userId));
   const channel = zalo.channel;
   server = createHttpServer({
     catalogue,
@@ -230,6 +238,7 @@ try {
 } finally {
   await server?.close().catch(() => undefined);
   await zalo?.stop().catch(() => undefined);
+  await notifications?.stop().catch(() => undefined);
   if (driver?.connected) driver.disconnect();
   await dispose();
 }
