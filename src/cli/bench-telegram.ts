@@ -1,16 +1,10 @@
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
-import { migrate } from "../adapters/postgres/migrate.ts";
-import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
-import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
-import { importPortalDirectory } from "../adapters/catalogue/portal-import.ts";
 import { createHttpServer } from "../server/app.ts";
-import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
-import { DEMO_TRY, demoEvents } from "./demo-dossiers.ts";
+import { DEMO_TRY } from "./demo-dossiers.ts";
+import { benchArgs, prepareBenchAssistant, readQuestions } from "./bench-support.ts";
 import { setUpTelegram } from "./telegram-setup.ts";
 import { openScratchDatabase } from "./context.ts";
 import { FAKE_BOT_INFO, FAKE_TOKEN } from "../../test/fakes/fake-telegram-server.ts";
@@ -31,23 +25,16 @@ import type { RunRequest, RunResult } from "./bench-telegram-driver.ts";
  * DATABASE_URL; `--catalogue` also imports the national records.
  * Last line: {"per_s": …, "p95_ms": …, "p50_ms": …, "p99_ms": …, "updates": …, "database": …}.
  */
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
+const { opt, flag } = benchArgs();
 const SESSIONS = Number(opt("--sessions", "800"));
 const CONCURRENCY = Number(opt("--concurrency", "16"));
-const catalogueDir = args.includes("--catalogue") ? opt("--catalogue", "") : null;
-const onServer = args.includes("--server");
+const catalogueDir = flag("--catalogue") ? opt("--catalogue", "") : null;
+const onServer = flag("--server");
 const SECRET = "bench-webhook-secret-0123456789abcdefghij";
 
 const config = loadConfig();
 const log = createLogger("error", process.stderr as never);
-const questions = (await readFile(opt("--questions", "../shared/eval/dev.jsonl"), "utf8"))
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => (JSON.parse(l) as { q: string }).q);
+const questions = await readQuestions(opt("--questions", "../shared/eval/dev.jsonl"));
 
 const { db, dispose } = await openScratchDatabase(config, { server: onServer, name: "tthc_bench_tg", max: 8 });
 
@@ -58,17 +45,7 @@ const fakeUrl = await new Promise<string>((resolve, reject) => {
   driver.once("error", reject);
 });
 try {
-  await migrate(db.pool);
-  const catalogue = createCatalogueRepository(db.pool);
-  await syncKnowledge(config.knowledgeDir, catalogue);
-  if (catalogueDir) {
-    if (!existsSync(catalogueDir)) throw new Error(`Catalogue not found: ${catalogueDir}`);
-    await importPortalDirectory(catalogueDir, catalogue);
-  }
-  const { assistant, dossiers, templates } = await buildAssistant({ db, log, ...assistantSettings(config) });
-  const procedures = (await db.pool.query<{ code: string; name: string }>("select code, name from procedures where name is not null order by code limit 60")).rows;
-  await dossiers.ingest(demoEvents(procedures, new Date()));
-  const size = await catalogue.size();
+  const { assistant, templates, catalogue, procedures, size } = await prepareBenchAssistant(db, config, log, catalogueDir);
 
   const telegram = await setUpTelegram({
     config: {

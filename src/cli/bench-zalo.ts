@@ -1,17 +1,11 @@
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { loadConfig, type ZaloConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
-import { migrate } from "../adapters/postgres/migrate.ts";
-import { createCatalogueRepository } from "../adapters/postgres/catalogue-repository.ts";
-import { syncKnowledge } from "../adapters/catalogue/knowledge-files.ts";
-import { importPortalDirectory } from "../adapters/catalogue/portal-import.ts";
 import { createHttpServer } from "../server/app.ts";
-import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
-import { DEMO_TRY, demoEvents } from "./demo-dossiers.ts";
+import { DEMO_TRY } from "./demo-dossiers.ts";
+import { benchArgs, prepareBenchAssistant, readQuestions } from "./bench-support.ts";
 import { setUpZalo, type ZaloSetup } from "./zalo-setup.ts";
 import { startNotifications, type Notifications } from "../adapters/postgres/notification-dispatcher.ts";
 import { openScratchDatabase } from "./context.ts";
@@ -46,18 +40,14 @@ import type { ReportRequest, ReportResult, RunRequest, RunResult } from "./bench
  * Last line: {"per_s": …, "p95_ms": …, "p99_ms": …, "p50_ms": …, "handled_per_s": …, "events": …,
  * "duplicates": …, "database": …, "procedures": …}.
  */
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
+const { opt, flag } = benchArgs();
 const SESSIONS = Number(opt("--sessions", "800"));
 const CONCURRENCY = Number(opt("--concurrency", "16"));
-const onServer = args.includes("--server");
+const onServer = flag("--server");
 // As the settings default it (ZALO_WORKERS): 2 on the embedded database, 4 on a server.
 const WORKERS = Number(opt("--workers", onServer ? "4" : "2"));
 const WARMUP_SESSIONS = 100;
-const catalogueDir = args.includes("--catalogue") ? opt("--catalogue", "") : null;
+const catalogueDir = flag("--catalogue") ? opt("--catalogue", "") : null;
 const OA_SECRET_KEY = "bench-oa-secret-key-0123456789abcdef";
 const WEBHOOK_PATH = "/webhooks/zalo";
 const TARGET = { p99Ms: 50, perS: 300 };
@@ -66,10 +56,7 @@ const SETTLE_TIMEOUT_MS = 120_000;
 
 const config = loadConfig();
 const log = createLogger("error", process.stderr as never);
-const questions = (await readFile(opt("--questions", "../shared/eval/dev.jsonl"), "utf8"))
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => (JSON.parse(l) as { q: string }).q);
+const questions = await readQuestions(opt("--questions", "../shared/eval/dev.jsonl"));
 
 const { db, dispose } = await openScratchDatabase(config, { server: onServer, name: "tthc_bench_zalo", max: 8 });
 
@@ -102,17 +89,7 @@ try {
     });
   const { fakeUrl } = await ask<{ type: "ready"; fakeUrl: string }>(null);
 
-  await migrate(db.pool);
-  const catalogue = createCatalogueRepository(db.pool);
-  await syncKnowledge(config.knowledgeDir, catalogue);
-  if (catalogueDir) {
-    if (!existsSync(catalogueDir)) throw new Error(`Catalogue not found: ${catalogueDir}`);
-    await importPortalDirectory(catalogueDir, catalogue);
-  }
-  const { assistant, dossiers, templates, composeNotification } = await buildAssistant({ db, log, ...assistantSettings(config) });
-  const procedures = (await db.pool.query<{ code: string; name: string }>("select code, name from procedures where name is not null order by code limit 60")).rows;
-  await dossiers.ingest(demoEvents(procedures, new Date()));
-  const size = await catalogue.size();
+  const { assistant, templates, composeNotification, catalogue, procedures, size } = await prepareBenchAssistant(db, config, log, catalogueDir);
 
   const zaloConfig: ZaloConfig = {
     appId: FAKE_ZALO.appId,

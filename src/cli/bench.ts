@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
@@ -7,6 +6,7 @@ import { createCatalogueRepository } from "../adapters/postgres/catalogue-reposi
 import { importPortalDirectory } from "../adapters/catalogue/portal-import.ts";
 import { assistantSettings, buildAssistant } from "./assistant-factory.ts";
 import { openScratchDatabase } from "./context.ts";
+import { benchArgs, readQuestions } from "./bench-support.ts";
 
 /**
  * `npm run bench -- [--catalogue <dir>] [--messages N] [--server]`: messages per second and p50/p95
@@ -15,22 +15,18 @@ import { openScratchDatabase } from "./context.ts";
  * database on it is created and dropped). Questions: ../shared/eval/dev.jsonl, cycled, a new chat each.
  * Last line: {"per_s": …, "p50_ms": …, "p95_ms": …}.
  */
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
+const { opt, flag } = benchArgs();
 const catalogue = opt("--catalogue", "../shared/catalogue");
 const messages = Number(opt("--messages", "600"));
 const questionsFile = opt("--questions", "../shared/eval/dev.jsonl");
-const onServer = args.includes("--server");
+const onServer = flag("--server");
 if (!existsSync(catalogue)) {
   console.error(`Catalogue not found: ${catalogue} (pass --catalogue <dir>)`);
   process.exit(2);
 }
 const config = loadConfig();
 const log = createLogger("error", process.stderr as never);
-const questions = (await readFile(questionsFile, "utf8")).split("\n").filter((l) => l.trim()).map((l) => (JSON.parse(l) as { q: string }).q);
+const questions = await readQuestions(questionsFile);
 
 const { db, dispose } = await openScratchDatabase(config, { server: onServer, name: "tthc_bench" });
 try {

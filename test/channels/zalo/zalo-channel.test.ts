@@ -296,6 +296,8 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
       });
       return notifications;
     }
+    const isHeld = async (user: string) =>
+      (await ctx.db.pool.query("select 1 from dossier_notifications where chat_id = $1 and held_at is not null", [user])).rowCount === 1;
     const statusEvent = (code: string, status: 4 | 5 | 6) => parts.dossiers.ingest([{ id: `zalo-${code}-${status}-${Date.now()}`, dossierCode: code, occurredAt: new Date(), status }]);
 
     it("inside the window, a status update goes out as a CS message", async () => {
@@ -317,7 +319,7 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
       const n = await dispatcher();
       await statusEvent(demo.code, 6);
       n.kick();
-      await waitUntil(async () => (await ctx.db.pool.query("select 1 from dossier_notifications where chat_id = $1 and held_at is not null", [user])).rowCount === 1);
+      await waitUntil(() => isHeld(user));
       expect(sentTo(user).some((m) => m.text.includes("vừa được cập nhật"))).toBe(false);
       expect(logged.lines.some((l) => l.message.includes("held until the citizen writes again"))).toBe(true);
       expect(fake.templates).toHaveLength(0); // no paid message spent
@@ -336,7 +338,7 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
       const n = await dispatcher();
       await statusEvent(demo.code, 4);
       n.kick();
-      await waitUntil(async () => (await ctx.db.pool.query("select 1 from dossier_notifications where chat_id = $1 and held_at is not null", [user])).rowCount === 1);
+      await waitUntil(() => isHeld(user));
     });
 
     it("with ZALO_OUTSIDE_WINDOW=template, a closed window sends the status template (paid, logged)", async () => {
