@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const { assistant, dossiers, composeNotification, templates } = await buildAssistant({ db, log, ...assistantSettings(config) });
+  const { assistant, dossiers, composeNotification, templates, ratingRequests } = await buildAssistant({ db, log, ...assistantSettings(config) });
 
   // A newcomer's machine gets a few demo dossiers to look up (README lists codes and digits).
   if (config.cases.demo && (await db.pool.query("select 1 from dossiers limit 1")).rowCount === 0) {
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     log,
     senders: [inbox.sender, ...(telegram ? [telegram.channel.sender] : []), ...(zalo ? [zalo.channel.sender] : [])],
     compose: composeNotification,
+    ratingRequests,
     ratingDelayMs: config.cases.ratingDelayMs,
     ratePerSecond: { web: n, cli: n, telegram: n, zalo: n },
   });

@@ -15,6 +15,9 @@ import { createDossierRepository, type DossierRepository } from "../adapters/pos
 import { createRateLimiter } from "../adapters/postgres/rate-limiter.ts";
 import { statusNotification } from "../core/cases/explain.ts";
 import type { ComposeNotification } from "../adapters/postgres/notification-dispatcher.ts";
+import { createRatingStore, createUnansweredLog } from "../adapters/postgres/rating-store.ts";
+import { createRatingRequests } from "../core/ratings/rating-flow.ts";
+import type { RatingFeedback, RatingRequests, RatingStore } from "../core/ports.ts";
 
 export interface AssistantParts {
   assistant: DetailedAssistant;
@@ -25,6 +28,9 @@ export interface AssistantParts {
   composeNotification: ComposeNotification;
   /** The reply templates, for what channels say themselves (commands, notices). */
   templates: Templates;
+  /** Ratings: the store (also the Zalo template's feedback sink) and the closure requests for the dispatcher. */
+  ratings: RatingStore & RatingFeedback;
+  ratingRequests: RatingRequests;
 }
 
 /** Lookup limits per chat (CASE_* in .env.example). */
@@ -86,6 +92,7 @@ export async function buildAssistant(options: {
   }
   const search = createProcedureSearch(options.db.pool, { vector: embed !== undefined, ...(options.embeddings ? { model: options.embeddings.model } : {}) });
   const dossiers = createDossierRepository(options.db.pool);
+  const ratings = createRatingStore(options.db.pool, { now });
   const assistant = createAssistant({
     retrieval: { search, lexicon: knowledge.lexicon, config: knowledge.retrieval, ...(embed ? { embed } : {}) },
     rules: knowledge.rules,
@@ -93,6 +100,8 @@ export async function buildAssistant(options: {
     getProcedure: async (code) => (await search.get(code)) as ProcedureRecord | null,
     conversations: createConversationStore(options.db.pool),
     cases: { repository: dossiers, limiter: createRateLimiter(options.db.pool), limits: options.caseLimits ?? defaultLimits(), now },
+    ratings: { store: ratings, now },
+    unanswered: createUnansweredLog(options.db.pool),
     onError: (error, message) => options.log.error({ err: error, channel: message.channel }, "turn failed"),
   });
   const composeNotification: ComposeNotification = async (row) => {
@@ -100,5 +109,6 @@ export async function buildAssistant(options: {
     const dossier = await dossiers.get(row.dossierCode);
     return dossier ? statusNotification(dossier, now(), knowledge.templates) : null;
   };
-  return { assistant, search, dossiers, composeNotification, templates: knowledge.templates };
+  const ratingRequests = createRatingRequests({ store: ratings, getDossier: (code) => dossiers.get(code), templates: knowledge.templates });
+  return { assistant, search, dossiers, composeNotification, templates: knowledge.templates, ratings, ratingRequests };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Database } from "../adapters/postgres/database.ts";
 import { createAdminAlerts } from "../adapters/postgres/admin-alerts.ts";
-import { createChannelRatings } from "../adapters/postgres/channel-ratings.ts";
+import { createRatingStore } from "../adapters/postgres/rating-store.ts";
 import { createEventInbox, createSentTemplates } from "../adapters/postgres/channel-inbox.ts";
 import { createTokenStore } from "../adapters/postgres/channel-tokens.ts";
 import { createZaloClient, type ZaloClientOptions } from "../channels/zalo/client.ts";
@@ -70,7 +70,7 @@ export async function setUpZalo(options: {
     assistant: options.assistant,
     inbox: createEventInbox(db.pool),
     sentTemplates: createSentTemplates(db.pool),
-    ratings: createChannelRatings(db.pool),
+    ratings: createRatingStore(db.pool),
     log,
     texts: { unavailable: t.unavailable, textOnly: t.textOnly },
     signatures,

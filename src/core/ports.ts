@@ -105,6 +105,8 @@ export interface ConversationState {
   offered?: { code: string; name: string }[];
   /** The dossier lookup in progress (src/core/cases/case-flow.ts). */
   case?: CaseConversation;
+  /** The rating in progress (src/core/ratings/rating-flow.ts): its invitation, and whether a comment is awaited. */
+  rating?: { token: string; awaiting?: "comment"; dislike?: boolean };
 }
 
 /** Where a dossier lookup stands. Never holds personal data: only the canonical code and times. */
@@ -158,7 +160,7 @@ export interface NotificationSender {
 /** What a notification is about, for channels that must send it as a structured template (Zalo). */
 export interface NotificationAbout {
   dossierCode: string;
-  kind: "status" | "rating";
+  kind: "status" | "rating" | "reminder";
   status: number | null;
 }
 
@@ -173,9 +175,64 @@ export class UndeliverableError extends Error {
   }
 }
 
-/** Consumes the satisfaction request left when a subscribed dossier closes (the rating flow fills it). */
+/** The satisfaction levels, as stored: 3 Rất hài lòng, 2 Hài lòng, 1 Không hài lòng. */
+export type RatingLevel = 1 | 2 | 3;
+/** Follow-up questions (Circular 01/2018): times contacted (0, 1, 2 = more); attitude, convenience 3/2/1. */
+export type RatingFollowUp = "contacts" | "attitude" | "convenience";
+
+/** The invitation to rate one dossier, in one chat; its token names it in button payloads. */
+export interface RatingInvite {
+  token: string;
+  dossierCode: string;
+  channel: string;
+  chatId: string;
+  sentAt: Date | null;
+  remindedAt: Date | null;
+}
+
+export interface RatingRecord {
+  dossierCode: string;
+  overall: RatingLevel;
+  contacts: number | null;
+  attitude: number | null;
+  convenience: number | null;
+  comment: string | null;
+  ratedAt: Date;
+}
+
+/** Invitations, ratings and complaints (Postgres). A dossier is rated once; each answer is saved as it comes. */
+export interface RatingStore {
+  /**
+   * The invitation for a dossier: made now if there is none (`created`). A closure never takes over an
+   * existing one; a citizen who proved the dossier is theirs (`origin: "citizen"`) moves it to their chat.
+   */
+  invite(input: { dossierCode: string; channel: string; chatId: string; origin: "closure" | "citizen" }): Promise<{ invite: RatingInvite; created: boolean }>;
+  /** The invitation `token` names, only when it was made for this chat. */
+  findInvite(token: string, channel: string, chatId: string): Promise<RatingInvite | null>;
+  markSent(token: string, kind: "request" | "reminder"): Promise<void>;
+  get(dossierCode: string): Promise<RatingRecord | null>;
+  /** Records the overall level unless the dossier was rated before; returns the rating on record either way. */
+  rate(input: { dossierCode: string; channel: string; chatId: string | null; overall: RatingLevel; stars?: number; feedbacks?: string[]; comment?: string; at?: Date }): Promise<{ recorded: boolean; record: RatingRecord }>;
+  answer(dossierCode: string, question: RatingFollowUp, value: number): Promise<void>;
+  comment(dossierCode: string, text: string): Promise<void>;
+  /** Files the rating's comment as a complaint; one per dossier (a second call returns the same reference). */
+  fileComplaint(input: { dossierCode: string; channel: string; chatId: string }): Promise<string | null>;
+}
+
+/** The questions the assistant could not answer, for the catalogue team. */
+export interface UnansweredLog {
+  record(question: string, at: Date): Promise<void>;
+}
+
+/**
+ * The satisfaction request when a subscribed dossier closes, and its one reminder (the dispatcher sends
+ * them like status updates). `compose` makes the invitation (one per dossier) and returns what to send,
+ * or null when there is nothing to send: invited before, rated already, or not closed.
+ */
 export interface RatingRequests {
-  request(input: { dossierCode: string; channel: string; chatId: string }): Promise<void>;
+  compose(input: { dossierCode: string; channel: string; chatId: string; reminder: boolean }): Promise<{ replies: Reply[]; token: string } | null>;
+  /** The channel accepted the request (or reminder) for the invitation `token`. */
+  sent(token: string, reminder: boolean): Promise<void>;
 }
 
 /** Remembers which inbound updates a channel has seen, so a re-delivered one is not answered twice. */

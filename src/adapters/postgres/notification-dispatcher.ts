@@ -4,13 +4,13 @@ import type { Reply } from "../../core/dialogue/messages.ts";
 import { DeferredError, UndeliverableError, type NotificationSender, type RatingRequests } from "../../core/ports.ts";
 import type { Logger } from "../../logger.ts";
 import { createJobQueue, maskError, QUEUES, type Job, type JobQueue, type JobQueueOptions } from "./job-queue.ts";
-import { createRatingRequests } from "./rating-requests.ts";
+import { afterQuietHours, isQuiet, type QuietHours } from "../../core/ratings/quiet-hours.ts";
 import { createTokenBucket, DEFAULT_RATE_PER_SECOND, FALLBACK_RATE_PER_SECOND, type TokenBucket } from "./token-bucket.ts";
 
 /** What a notification is about, as handed to `compose`. */
 export interface NotificationFacts {
   dossierCode: string;
-  kind: "status" | "rating";
+  kind: "status" | "rating" | "reminder";
   status: number | null;
   channel: string;
   chatId: string;
@@ -29,10 +29,14 @@ export interface NotificationsOptions {
    */
   senders: NotificationSender[];
   compose: ComposeNotification;
-  /** Where closure rows' satisfaction requests go; default: the `rating_requests` table. */
+  /** What a closure's satisfaction request (and its reminder) says; without it, rating rows are abandoned. */
   ratingRequests?: RatingRequests;
   /** How long after the closing event the satisfaction request is made. Default 60 minutes. */
   ratingDelayMs?: number;
+  /** How long after an unanswered request its one reminder goes out; 0 = no reminder. Default 48 hours. */
+  reminderDelayMs?: number;
+  /** Rating requests and reminders wait for the end of these hours (Vietnam time). Default 21:00–07:00. */
+  quietHours?: QuietHours;
   /** Messages per second per channel (token bucket in this process); defaults in DEFAULT_RATE_PER_SECOND. */
   ratePerSecond?: Record<string, number>;
   /** How often the outbox is swept for rows nobody enqueued (another process, a crash). Default 5 s. */
@@ -63,7 +67,7 @@ export interface Notifications {
 
 interface OutboxRow {
   id: string;
-  kind: "status" | "rating";
+  kind: "status" | "rating" | "reminder";
   event_id: string;
   dossier_code: string;
   channel: string;
@@ -73,6 +77,7 @@ interface OutboxRow {
   sent_at: Date | null;
   abandoned_at: Date | null;
   holds: number;
+  not_before: Date | null;
 }
 
 interface JobData {
@@ -106,7 +111,9 @@ export async function startNotifications(options: NotificationsOptions): Promise
   const { log } = options;
   const ratingDelayMs = options.ratingDelayMs ?? 60 * 60_000;
   const claimTimeoutSeconds = options.claimTimeoutSeconds ?? 120;
-  const ratingRequests = options.ratingRequests ?? createRatingRequests(pool);
+  const ratingRequests = options.ratingRequests ?? null;
+  const reminderDelayMs = options.reminderDelayMs ?? 48 * 60 * 60_000;
+  const quiet = options.quietHours ?? { start: 21, end: 7 };
   const senders = new Map(options.senders.map((s) => [s.channel, s]));
   const rates = { ...DEFAULT_RATE_PER_SECOND, ...options.ratePerSecond };
   const buckets = new Map<string, TokenBucket>();
@@ -129,23 +136,21 @@ export async function startNotifications(options: NotificationsOptions): Promise
 
   async function pumpOnce(): Promise<number> {
     const { rows } = await pool.query<OutboxRow>(
-      `select id, kind, event_id, dossier_code, channel, chat_id, status, created_at, sent_at, abandoned_at, holds
+      `select id, kind, event_id, dossier_code, channel, chat_id, status, created_at, sent_at, abandoned_at, holds, not_before
        from dossier_notifications
        where enqueued_at is null and sent_at is null and abandoned_at is null and held_at is null
-         and (kind = 'rating' or channel = any($2::text[]))
+         and channel = any($2::text[])
        order by id limit $1`,
       [PUMP_BATCH, served],
     );
     for (const row of rows) {
-      if (row.kind === "rating") {
-        await queue.send<JobData>(QUEUES.ratingRequest, { id: row.id }, {
-          id: jobId(QUEUES.ratingRequest, row),
-          singletonKey: row.id,
-          startAfter: new Date(row.created_at.getTime() + ratingDelayMs),
-        });
-      } else {
-        await queue.send<JobData>(notifyQueue(row.channel), { id: row.id }, { id: jobId(QUEUES.dossierNotify, row), singletonKey: row.id });
-      }
+      // Rating requests wait for the delay after closure (reminders for theirs), then for the morning.
+      const due = row.kind === "status" ? null : new Date(Math.max(row.kind === "rating" ? row.created_at.getTime() + ratingDelayMs : 0, row.not_before?.getTime() ?? 0));
+      await queue.send<JobData>(notifyQueue(row.channel), { id: row.id }, {
+        id: jobId(QUEUES.dossierNotify, row),
+        singletonKey: row.id,
+        ...(due ? { startAfter: afterQuietHours(due, quiet) } : {}),
+      });
     }
     if (rows.length > 0) {
       await pool.query("update dossier_notifications set enqueued_at = now() where id = any($1::bigint[]) and enqueued_at is null", [
@@ -178,7 +183,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
   // --- workers ----------------------------------------------------------------------------------
   const load = async (id: string) =>
     (await pool.query<OutboxRow>(
-      `select id, kind, event_id, dossier_code, channel, chat_id, status, created_at, sent_at, abandoned_at, holds
+      `select id, kind, event_id, dossier_code, channel, chat_id, status, created_at, sent_at, abandoned_at, holds, not_before
        from dossier_notifications where id = $1`,
       [id],
     )).rows[0];
@@ -221,9 +226,9 @@ export async function startNotifications(options: NotificationsOptions): Promise
     }
   }
 
-  async function handle(job: Job<JobData>, kind: OutboxRow["kind"], deliver: (row: OutboxRow) => Promise<"sent" | string>): Promise<void> {
+  async function handle(job: Job<JobData>, deliver: (row: OutboxRow) => Promise<"sent" | "postponed" | string>): Promise<void> {
     const row = await load(job.data.id);
-    if (!row || row.kind !== kind) {
+    if (!row) {
       log.warn({ notification: job.data.id }, "notifications: job for a missing row; dropped");
       return;
     }
@@ -233,7 +238,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
       throw new Error("notify:claimed_elsewhere");
     }
     const final = job.retryCount >= job.retryLimit;
-    let outcome: "sent" | string;
+    let outcome: "sent" | "postponed" | string;
     try {
       outcome = await deliver(row);
     } catch (error) {
@@ -255,7 +260,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
       throw error;
     }
     if (outcome === "sent") await markSent(row.id);
-    else await abandon(row.id, outcome);
+    else if (outcome !== "postponed") await abandon(row.id, outcome);
   }
 
   const deliverStatus = async (row: OutboxRow): Promise<"sent" | string> => {
@@ -273,8 +278,34 @@ export async function startNotifications(options: NotificationsOptions): Promise
     return "sent";
   };
 
-  const deliverRating = async (row: OutboxRow): Promise<"sent"> => {
-    await ratingRequests.request({ dossierCode: row.dossier_code, channel: row.channel, chatId: row.chat_id });
+  /** A job that started in the quiet hours (a retry, a late queue) goes back to wait for the morning. */
+  const postpone = (id: string, until: Date) =>
+    pool.query("update dossier_notifications set not_before = $2, enqueued_at = null, claimed_at = null, holds = holds + 1 where id = $1 and sent_at is null", [id, until]);
+
+  const deliverRating = async (row: OutboxRow): Promise<"sent" | "postponed" | string> => {
+    if (!ratingRequests) return "rating:not_configured";
+    const now = new Date();
+    if (isQuiet(now, quiet)) {
+      await postpone(row.id, afterQuietHours(now, quiet));
+      kick();
+      return "postponed";
+    }
+    const reminder = row.kind === "reminder";
+    const request = await ratingRequests.compose({ dossierCode: row.dossier_code, channel: row.channel, chatId: row.chat_id, reminder });
+    if (!request) return reminder ? "rating:no_reminder_needed" : "rating:nothing_to_send";
+    const sender = senders.get(row.channel)!;
+    await bucket(row.channel).take();
+    await sender.send(row.chat_id, request.replies, { dossierCode: row.dossier_code, kind: row.kind, status: row.status });
+    await ratingRequests.sent(request.token, reminder);
+    if (!reminder && reminderDelayMs > 0) {
+      // The one reminder: sent only if the dossier is still unrated by then (compose decides).
+      await pool.query(
+        `insert into dossier_notifications (kind, event_id, dossier_code, channel, chat_id, status, not_before)
+         values ('reminder', $1, $2, $3, $4, $5, now() + make_interval(secs => $6::double precision / 1000))
+         on conflict (kind, event_id, channel, chat_id) do nothing`,
+        [row.event_id, row.dossier_code, row.channel, row.chat_id, row.status, reminderDelayMs],
+      );
+    }
     return "sent";
   };
 
@@ -290,12 +321,11 @@ export async function startNotifications(options: NotificationsOptions): Promise
         }
         return;
       }
-      await handle(job, "status", deliverStatus);
+      await handle(job, (r) => (r.kind === "status" ? deliverStatus(r) : deliverRating(r)));
     };
     for (const channel of served) {
       for (let i = 0; i < Math.max(1, options.concurrency ?? 4); i++) await queue.work<JobData>(notifyQueue(channel), notify);
     }
-    await queue.work<JobData>(QUEUES.ratingRequest, (job) => handle(job, "rating", deliverRating));
   }
 
   const sweep = setInterval(kick, options.sweepIntervalMs ?? 5_000);

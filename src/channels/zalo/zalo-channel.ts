@@ -169,7 +169,7 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
   }
 
   async function sendOutsideWindow(userId: string, replies: Reply[], about: NotificationAbout | undefined, why: "paid" | "closed"): Promise<void> {
-    const what = about?.kind ?? "status";
+    const what = about?.kind === "rating" || about?.kind === "reminder" ? "rating" : "status";
     if (options.outsideWindow === "hold") {
       log.info({ user: userId, dossier: about?.dossierCode, window: why }, `zalo: ${what} message held until the citizen writes again (ZALO_OUTSIDE_WINDOW=hold)`);
       throw new DeferredError(`zalo:window_${why}`, "outside the free window; held");

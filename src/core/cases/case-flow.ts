@@ -3,6 +3,7 @@ import type { Reply } from "../dialogue/messages.ts";
 import { render, type Templates } from "../dialogue/templates.ts";
 import type { ScannedCode } from "./dossier-code.ts";
 import { safeSummary, verifiedDetails } from "./explain.ts";
+import { CLOSED_STATUSES } from "./types.ts";
 
 /**
  * The dossier-status conversation: a code shows the safe summary; the last 4 digits of the phone
@@ -128,9 +129,15 @@ export async function verifyFactor(deps: CaseDeps, t: Templates, chat: Chat, cod
   const now = deps.now();
   const history = await deps.repository.history(code);
   const action = subscribeAction(code);
+  // A closed dossier can be rated by the person who just proved it is theirs.
+  const rate = CLOSED_STATUSES.includes(dossier.status) ? codeAction("rate", code) : null;
+  const choices = [
+    ...(action ? [{ id: action, label: render(t, "caseSubscribeLabel") }] : []),
+    ...(rate ? [{ id: rate, label: render(t, "ratingRateLabel") }] : []),
+  ];
   const reply: Reply = {
     text: action ? `${verifiedDetails(t, dossier, history, now)}\n\n${render(t, "caseSubscribeOffer")}` : verifiedDetails(t, dossier, history, now),
-    ...(action ? { choices: [{ id: action, label: render(t, "caseSubscribeLabel") }] } : {}),
+    ...(choices.length > 0 ? { choices } : {}),
   };
   return { replies: [reply], state: { code, verified: { code, at: now.toISOString() } }, result: "verified", code };
 }
@@ -147,12 +154,17 @@ const PAYLOAD_SAFE = /^[A-Za-z0-9.:-][A-Za-z0-9.:_-]{0,49}$/;
  * `sub:_<base64url>`; null when even that is too long (no button then).
  */
 export function subscribeAction(code: string): string | null {
-  if (PAYLOAD_SAFE.test(code)) return `sub:${code}`;
-  const encoded = `_${Buffer.from(code, "utf8").toString("base64url")}`;
-  return encoded.length <= 54 ? `sub:${encoded}` : null;
+  return codeAction("sub", code);
 }
 
-/** The code named by a `sub:` payload's argument (everything after `sub:`). */
+/** `<prefix>:<code>` (or the base64url form) for a button acting on one dossier; null when too long. */
+export function codeAction(prefix: "sub" | "rate", code: string): string | null {
+  if (PAYLOAD_SAFE.test(code)) return `${prefix}:${code}`;
+  const encoded = `_${Buffer.from(code, "utf8").toString("base64url")}`;
+  return encoded.length <= 54 ? `${prefix}:${encoded}` : null;
+}
+
+/** The code named by a `sub:`/`rate:` payload's argument (everything after the prefix). */
 export function subscribedCode(argument: string): string {
   return argument.startsWith("_") ? Buffer.from(argument.slice(1), "base64url").toString("utf8") : argument;
 }
@@ -161,11 +173,16 @@ export function subscribedCode(argument: string): string {
  * A tap on "Nhận thông báo…": allowed only for the dossier verified in this chat within the last 30
  * minutes. Anything else (a forged or stale payload) gets a polite request to verify again.
  */
-export async function subscribeCase(deps: CaseDeps, t: Templates, chat: Chat, code: string, current: CaseConversation | undefined): Promise<CaseStep> {
+/** Whether `code` was proved to be this chat's within the last 30 minutes. */
+export function isVerified(deps: CaseDeps, current: CaseConversation | undefined, code: string): boolean {
   const verified = current?.verified;
   const at = verified ? Date.parse(verified.at) : Number.NaN;
   const age = deps.now().getTime() - at;
-  if (!verified || verified.code !== code || !Number.isFinite(at) || age < 0 || age > VERIFIED_FOR_MS) {
+  return !!verified && verified.code === code && Number.isFinite(at) && age >= 0 && age <= VERIFIED_FOR_MS;
+}
+
+export async function subscribeCase(deps: CaseDeps, t: Templates, chat: Chat, code: string, current: CaseConversation | undefined): Promise<CaseStep> {
+  if (!isVerified(deps, current, code)) {
     return { replies: [{ text: render(t, "caseVerifyAgain") }], state: current, result: "verify_again", code: null };
   }
   await deps.repository.subscribe(code, chat.channel, chat.chatId);

@@ -1,10 +1,12 @@
-import type { ConversationStore } from "../ports.ts";
+import type { ConversationStore, UnansweredLog } from "../ports.ts";
 import { InboundMessage, MAX_INBOUND_CHARS, type Assistant, type Reply } from "./messages.ts";
 import { render } from "./templates.ts";
 import { takeTurn, type TurnDeps, type TurnResult } from "./turn.ts";
 
 export interface AssistantDeps extends TurnDeps {
   conversations: ConversationStore;
+  /** Where questions the assistant could not answer are counted, for the catalogue team. */
+  unanswered?: UnansweredLog;
   /** Told about failures (logged by the caller with its context); the citizen gets a polite reply. */
   onError?: (error: unknown, message: InboundMessage) => void;
 }
@@ -32,6 +34,9 @@ export function createAssistant(deps: AssistantDeps): DetailedAssistant {
       for (let attempt = 0; ; attempt++) {
         const { state, version } = await deps.conversations.load(message.channel, message.chatId);
         const result = await takeTurn(deps, message, state);
+        if (attempt === 0 && result.outcome.kind === "abstain" && message.text && deps.unanswered) {
+          await deps.unanswered.record(message.text, message.receivedAt).catch((error: unknown) => deps.onError?.(error, message));
+        }
         // Nothing to remember changed (a greeting, a follow-up on the same procedure): no write. The
         // conversation's 24-hour expiry then counts from its last change, not its last message.
         if (JSON.stringify(result.state) === JSON.stringify(state)) return result;

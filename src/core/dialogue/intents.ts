@@ -13,6 +13,8 @@ export const DialogueFile = z
     personalData: z.array(z.string().min(1)),
     outOfScope: z.array(z.string().min(1)),
     status: z.array(z.string().min(1)),
+    /** Asking to rate a dossier ("đánh giá hồ sơ …"). */
+    rating: z.array(z.string().min(1)),
     fields: z.object({
       fees: z.array(z.string().min(1)),
       time: z.array(z.string().min(1)),
@@ -44,6 +46,7 @@ export interface DialogueRules {
   personalData: Phrase[];
   outOfScope: Phrase[];
   status: Phrase[];
+  rating: Phrase[];
   fields: Record<Field, Phrase[]>;
 }
 
@@ -79,6 +82,7 @@ export function compileDialogue(file: DialogueFile): DialogueRules {
     personalData: compile(file.personalData),
     outOfScope: compile(file.outOfScope),
     status: compile(file.status),
+    rating: compile(file.rating),
     fields: Object.fromEntries(fieldOrder.map((f) => [f, compile(file.fields[f])])) as Record<Field, Phrase[]>,
   };
 }

@@ -1,5 +1,6 @@
 import type { ConversationState } from "../ports.ts";
-import { askFactorAgain, factorAnswer, lookupCase, subscribeCase, subscribedCode, verifyFactor, VERIFIED_FOR_MS, type CaseDeps, type CaseResult, type CaseStep } from "../cases/case-flow.ts";
+import { askFactorAgain, factorAnswer, isVerified, lookupCase, subscribeCase, subscribedCode, verifyFactor, VERIFIED_FOR_MS, type CaseDeps, type CaseResult, type CaseStep } from "../cases/case-flow.ts";
+import { startRating, takeRatingAction, takeRatingComment, type RatingDeps, type RatingResult, type RatingStep } from "../ratings/rating-flow.ts";
 import { scanDossierCode, type ScannedCode } from "../cases/dossier-code.ts";
 import { overviewText, sectionChoices, sectionText, type ProcedureRecord, type Section } from "../answers/compose.ts";
 import type { RankedCandidate } from "../retrieval/rank.ts";
@@ -16,6 +17,7 @@ export type Outcome =
   | { kind: "clarify"; codes: string[] }
   | { kind: "abstain" }
   | { kind: "status"; code: string | null; result: CaseResult | "not_connected" | "private_only" }
+  | { kind: "rating"; code: string | null; result: RatingResult }
   | { kind: "greeting" | "help" | "thanks" | "empty" | "stale_choice" | "cancelled" }
   | { kind: "refused"; reason: "injection" | "personal_data" | "out_of_scope" };
 
@@ -27,6 +29,8 @@ export interface TurnDeps {
   getProcedure(code: string): Promise<ProcedureRecord | null>;
   /** The dossier lookup; without it, status questions get the "not connected yet" reply. */
   cases?: CaseDeps;
+  /** Satisfaction ratings; without them, rating buttons are stale and "đánh giá hồ sơ" is a status question. */
+  ratings?: RatingDeps;
 }
 
 export interface TurnResult {
@@ -60,6 +64,25 @@ function carryVerified(deps: TurnDeps, before: ConversationState, result: TurnRe
   return { ...result, state: { ...result.state, case: { verified } } };
 }
 
+function ratingTurn(step: RatingStep): TurnResult {
+  return { replies: step.replies, state: step.state, outcome: { kind: "rating", code: step.code, result: step.result } };
+}
+
+/** "đánh giá hồ sơ <mã>": rate a dossier proved to be this chat's; otherwise verify it first. */
+async function rateByText(deps: TurnDeps, message: InboundMessage, state: ConversationState, scanned: ScannedCode | null): Promise<TurnResult> {
+  const t = deps.templates;
+  const chat = { channel: message.channel, chatId: message.chatId };
+  if (message.context === "group") return privateOnly(deps, state, scanned?.raw ?? null);
+  const cases = deps.cases!;
+  const verifiedCode = state.case?.verified?.code;
+  const dossier = scanned?.parsed ? await cases.repository.find(scanned.parsed) : verifiedCode && !scanned ? await cases.repository.get(verifiedCode) : null;
+  if (dossier && isVerified(cases, state.case, dossier.code)) return ratingTurn(await startRating(deps.ratings!, t, chat, dossier, state));
+  if (!scanned) return { replies: [{ text: render(t, "ratingAskCode") }], state, outcome: { kind: "rating", code: null, result: "asked" } };
+  const step = await lookupCase(cases, t, chat, scanned, state.case);
+  const r = caseTurn(state, step);
+  return step.result === "found" ? { ...r, replies: [{ text: render(t, "ratingVerifyFirst") }, ...r.replies] } : r;
+}
+
 function caseTurn(state: ConversationState, step: CaseStep): TurnResult {
   const { case: _dropped, ...rest } = state;
   return {
@@ -87,8 +110,14 @@ async function takeTextTurn(deps: TurnDeps, message: InboundMessage, incoming: C
 
   if (words.folded.length === 0) return { replies: [{ text: render(t, "empty") }], state, outcome: { kind: "empty" } };
 
-  // The answer to "type the last 4 digits": before the personal-data guard ("4 số cuối sđt của tôi…").
   const chat = { channel: message.channel, chatId: message.chatId };
+  // A rating's comment, when one was asked for: stored as written (masked when shown to staff).
+  if (state.rating?.awaiting === "comment" && deps.ratings) {
+    const step = await takeRatingComment(deps.ratings, t, chat, text, state);
+    if (step && step.result !== "stale") return withNotes(ratingTurn(step));
+    if (step) state = step.state;
+  }
+  // The answer to "type the last 4 digits": before the personal-data guard ("4 số cuối sđt của tôi…").
   if (state.case?.awaiting === "factor" && state.case.code && deps.cases) {
     const answer = factorAnswer(text);
     if (answer) {
@@ -123,6 +152,9 @@ async function takeTextTurn(deps: TurnDeps, message: InboundMessage, incoming: C
   }
 
   const scanned = scanDossierCode(text);
+  if (deps.ratings && deps.cases && containsPhrase(words, deps.rules.rating) && (scanned || containsPhrase(words, deps.rules.status) || words.folded.length <= 4)) {
+    return withNotes(await rateByText(deps, message, state, scanned));
+  }
   if (scanned || containsPhrase(words, deps.rules.status)) {
     if (message.context === "group") return withNotes(privateOnly(deps, state, scanned?.raw ?? null));
     if (deps.cases) return withNotes(caseTurn(state, await lookupCase(deps.cases, t, chat, scanned, state.case)));
@@ -249,6 +281,22 @@ async function takeAction(deps: TurnDeps, message: InboundMessage, state: Conver
     if (!deps.cases) return { replies: [{ text: render(deps.templates, "status", { code: "" }) }], state, outcome: { kind: "status", code: null, result: "not_connected" } };
     const chat = { channel: message.channel, chatId: message.chatId };
     return caseTurn(state, await subscribeCase(deps.cases, deps.templates, chat, subscribedCode(action.slice(4)), state.case));
+  }
+  if (/^r[tfc]:/.test(action)) {
+    if (message.context === "group") return privateOnly(deps, state, null);
+    if (!deps.ratings) return stale();
+    return ratingTurn(await takeRatingAction(deps.ratings, deps.templates, { channel: message.channel, chatId: message.chatId }, action, state));
+  }
+  if (action.startsWith("rate:")) {
+    if (message.context === "group") return privateOnly(deps, state, null);
+    if (!deps.ratings || !deps.cases) return stale();
+    const code = subscribedCode(action.slice(5));
+    if (!isVerified(deps.cases, state.case, code)) {
+      return { replies: [{ text: render(deps.templates, "caseVerifyAgain") }], state, outcome: { kind: "rating", code: null, result: "stale" } };
+    }
+    const dossier = await deps.cases.repository.get(code);
+    if (!dossier) return stale();
+    return ratingTurn(await startRating(deps.ratings, deps.templates, { channel: message.channel, chatId: message.chatId }, dossier, state));
   }
   const [kind, code, section] = action.split(":");
   if (kind === "c" && code) return (await deps.getProcedure(code)) ? answer(deps, code, [], state, "answered") : stale();

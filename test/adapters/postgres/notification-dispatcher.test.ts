@@ -13,7 +13,8 @@ import {
 } from "../../../src/adapters/postgres/notification-dispatcher.ts";
 import { createTokenBucket } from "../../../src/adapters/postgres/token-bucket.ts";
 import type { Reply } from "../../../src/core/dialogue/messages.ts";
-import { UndeliverableError, type NotificationSender } from "../../../src/core/ports.ts";
+import { UndeliverableError, type NotificationSender, type RatingRequests } from "../../../src/core/ports.ts";
+import { afterQuietHours } from "../../../src/core/ratings/quiet-hours.ts";
 import { engines, freshDatabase } from "../../support/databases.ts";
 
 const log = pino({ level: "silent" });
@@ -66,7 +67,7 @@ describe.each(engines)("durable notifications through pg-boss (%s)", (engine) =>
   }
 
   let eventNo = 0;
-  async function outbox(row: { kind?: "status" | "rating"; channel?: string; chatId?: string; dossier?: string; status?: number } = {}): Promise<string> {
+  async function outbox(row: { kind?: "status" | "rating" | "reminder"; channel?: string; chatId?: string; dossier?: string; status?: number } = {}): Promise<string> {
     const { rows } = await ctx.db.pool.query<{ id: string }>(
       `insert into dossier_notifications (kind, event_id, dossier_code, channel, chat_id, status)
        values ($1, $2, $3, $4, $5, $6) returning id`,
@@ -192,27 +193,78 @@ describe.each(engines)("durable notifications through pg-boss (%s)", (engine) =>
     expect(fake.calls.map((c) => c.chatId).sort()).toEqual(ids.map((_, i) => `chat-${i}`).sort());
   });
 
-  it("turns a closing row into one rating request per dossier", async () => {
-    const first = await outbox({ kind: "rating", chatId: "chat-1", status: 10 });
-    const second = await outbox({ kind: "rating", chatId: "chat-2", status: 10 });
+  /** Rating requests that record what they were asked; `rated` dossiers have nothing to send. */
+  function fakeRatingRequests(rated: string[] = []) {
+    const composed: { dossierCode: string; chatId: string; reminder: boolean }[] = [];
+    const sentTokens: string[] = [];
+    const requests: RatingRequests = {
+      async compose({ dossierCode, chatId, reminder }) {
+        composed.push({ dossierCode, chatId, reminder });
+        if (rated.includes(dossierCode)) return null;
+        return { replies: [{ text: `${reminder ? "Nhắc: " : ""}Mời đánh giá hồ sơ ${dossierCode}` }], token: `token-${chatId}` };
+      },
+      async sent(token, reminder) {
+        sentTokens.push(`${token}${reminder ? ":reminder" : ""}`);
+      },
+    };
+    return { requests, composed, sentTokens };
+  }
+  const NO_QUIET = { start: 0, end: 0 };
+
+  it("sends a closing row's rating request on the citizen's channel, then exactly one reminder", async () => {
+    const id = await outbox({ kind: "rating", chatId: "chat-1", status: 10 });
     const fake = fakeSender();
-    const n = await start({ senders: [fake.sender] });
+    const ratings = fakeRatingRequests();
+    const n = await start({ senders: [fake.sender], ratingRequests: ratings.requests, reminderDelayMs: 200, quietHours: NO_QUIET });
     n.kick();
-    await waitFor(async () => (await sent(first)()) && (await sent(second)()), "both rating rows to be handled");
-    const { rows } = await ctx.db.pool.query("select dossier_code, channel, chat_id from rating_requests");
-    expect(rows).toEqual([{ dossier_code: "000.00.12.H29-250312-0042", channel: "telegram", chat_id: "chat-1" }]);
-    expect(fake.calls).toEqual([]); // the request itself is the rating flow's to send
+    await waitFor(sent(id), "the rating request to be sent");
+    await waitFor(async () => fake.delivered.length === 2, "the reminder to be sent");
+    await pause(1200);
+    expect(fake.delivered.map((d) => d.replies[0]!.text)).toEqual([
+      "Mời đánh giá hồ sơ 000.00.12.H29-250312-0042",
+      "Nhắc: Mời đánh giá hồ sơ 000.00.12.H29-250312-0042",
+    ]);
+    expect(ratings.sentTokens).toEqual(["token-chat-1", "token-chat-1:reminder"]);
+    const kinds = (await ctx.db.pool.query("select kind, sent_at is not null as sent from dossier_notifications order by id")).rows;
+    expect(kinds).toEqual([{ kind: "rating", sent: true }, { kind: "reminder", sent: true }]);
+  });
+
+  it("sends nothing for a dossier already rated, and abandons the row with the reason", async () => {
+    const id = await outbox({ kind: "rating", status: 10 });
+    const fake = fakeSender();
+    const n = await start({ senders: [fake.sender], ratingRequests: fakeRatingRequests(["000.00.12.H29-250312-0042"]).requests, quietHours: NO_QUIET });
+    n.kick();
+    await waitFor(async () => (await state(id)).abandoned_at !== null, "the row to be abandoned");
+    expect(fake.calls).toEqual([]);
+    expect((await state(id)).last_error).toBe("rating:nothing_to_send");
   });
 
   it("holds a rating request back for the configured delay", async () => {
     const id = await outbox({ kind: "rating" });
-    const n = await start({ senders: [fakeSender().sender], ratingDelayMs: 60 * 60_000 });
+    const fake = fakeSender();
+    const n = await start({ senders: [fake.sender], ratingRequests: fakeRatingRequests().requests, ratingDelayMs: 60 * 60_000, quietHours: NO_QUIET });
     n.kick();
     await waitFor(async () => (await state(id)).enqueued_at !== null, "the rating row to be enqueued");
     await pause(800);
-    const job = (await ctx.db.pool.query("select start_after > now() + interval '59 minutes' as later from pgboss.job where name = $1", [QUEUES.ratingRequest])).rows[0];
+    const job = (await ctx.db.pool.query("select start_after > now() + interval '59 minutes' as later from pgboss.job where name = $1", [WEB_QUEUE])).rows[0];
     expect(job.later).toBe(true);
-    expect((await ctx.db.pool.query("select count(*)::int as n from rating_requests")).rows[0].n).toBe(0);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it("in the quiet hours, a rating request waits for their end", async () => {
+    // Quiet hours around the present moment, whatever time the test runs.
+    const hour = (new Date().getUTCHours() + 7) % 24;
+    const quietHours = { start: hour, end: (hour + 2) % 24 };
+    const id = await outbox({ kind: "rating" });
+    const fake = fakeSender();
+    const n = await start({ senders: [fake.sender], ratingRequests: fakeRatingRequests().requests, quietHours });
+    n.kick();
+    await waitFor(async () => (await state(id)).enqueued_at !== null, "the rating row to be enqueued");
+    await pause(800);
+    const { start_after } = (await ctx.db.pool.query<{ start_after: Date }>("select start_after from pgboss.job where name = $1", [WEB_QUEUE])).rows[0]!;
+    expect(start_after.toISOString()).toBe(afterQuietHours(new Date(), quietHours).toISOString());
+    expect((new Date(start_after.getTime() + 7 * 3_600_000).getUTCHours())).toBe(quietHours.end);
+    expect(fake.calls).toEqual([]);
   });
 
   it("leaves a row for a channel this process does not serve to the process that does", async () => {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { syncKnowledge } from "../../../src/adapters/catalogue/knowledge-files.ts";
 import { createCatalogueRepository } from "../../../src/adapters/postgres/catalogue-repository.ts";
 import { createAdminAlerts } from "../../../src/adapters/postgres/admin-alerts.ts";
-import { createChannelRatings } from "../../../src/adapters/postgres/channel-ratings.ts";
+import { createRatingStore } from "../../../src/adapters/postgres/rating-store.ts";
 import { createEventInbox, createSentTemplates } from "../../../src/adapters/postgres/channel-inbox.ts";
 import { createTokenStore } from "../../../src/adapters/postgres/channel-tokens.ts";
 import { startNotifications, type Notifications } from "../../../src/adapters/postgres/notification-dispatcher.ts";
@@ -93,7 +93,7 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
       assistant: parts.assistant,
       inbox: createEventInbox(ctx.db.pool),
       sentTemplates: createSentTemplates(ctx.db.pool),
-      ratings: createChannelRatings(ctx.db.pool),
+      ratings: createRatingStore(ctx.db.pool),
       log: logged.log,
       texts: { unavailable: parts.templates.unavailable, textOnly: parts.templates.textOnly },
       signatures: signatureVariants({ appId: FAKE_ZALO.appId, oaSecretKey: OA_KEY, appSecret: FAKE_ZALO.appSecret }),
@@ -371,8 +371,8 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
       });
       await say(feedback(5));
       await say({ ...feedback(1), timestamp: String(Date.now() + 1) }); // the same form again: already rated
-      const rows = (await ctx.db.pool.query("select dossier_code, chat_id, stars, note, feedbacks from channel_ratings where dossier_code = $1", [code])).rows;
-      expect(rows).toEqual([{ dossier_code: code, chat_id: user, stars: 5, note: expect.stringContaining("tận tình"), feedbacks: ["Thái độ phục vụ tốt"] }]);
+      const rows = (await ctx.db.pool.query("select dossier_code, chat_id, overall, stars, comment, feedbacks from ratings where dossier_code = $1", [code])).rows;
+      expect(rows).toEqual([{ dossier_code: code, chat_id: user, overall: 3, stars: 5, comment: expect.stringContaining("tận tình"), feedbacks: ["Thái độ phục vụ tốt"] }]);
     });
 
     it("a blocked or unknown user is undeliverable (abandoned, not retried)", async () => {
