@@ -17,7 +17,7 @@ describe.each(engines)("admin sessions in Postgres (%s)", (engine) => {
     expect(await sessions.get(id)).toEqual({ user: "can-bo.mot-cua", expiresAt: expires });
     const stored = (await ctx.db.pool.query("select id_hash from admin_sessions")).rows.map((r) => r.id_hash);
     expect(stored).not.toContain(id);
-    expect(await sessions.get(`${id.slice(0, -1)}A`)).toBeNull();
+    expect(await sessions.get(`${id.slice(0, -1)}${id.endsWith("A") ? "B" : "A"}`)).toBeNull(); // one character off
     await sessions.delete(id);
     expect(await sessions.get(id)).toBeNull();
   });
