@@ -155,6 +155,34 @@ describe("the Telegram channel, end to end against a fake Bot API", () => {
     expect(pushed.join("\n")).toContain("Đã xử lý xong");
   });
 
+  it("asks for a rating with inline buttons when a dossier closes; a tap rates, the follow-ups come as buttons too", async () => {
+    await start();
+    const chat = nextChat();
+    const code = `000.00.05.H48-251103-${String(chat).slice(-4)}`;
+    await parts.dossiers.ingest([
+      { id: `tg-r-${code}-1`, dossierCode: code, occurredAt: new Date(Date.now() - 60_000), status: 2, procedureName: "Đăng ký khai sinh", phone: "0905123456" },
+      { id: `tg-r-${code}-2`, dossierCode: code, occurredAt: new Date(), status: 10 },
+    ]);
+    // What the dispatcher does for a closure's rating row: compose, then send through the channel.
+    const request = await parts.ratingRequests.compose({ dossierCode: code, channel: "telegram", chatId: String(chat), reminder: false });
+    await channel.sender.send(String(chat), request!.replies, { dossierCode: code, kind: "rating", status: 10 });
+    const ask = fake.sent().at(-1)!;
+    expect(ask.text).toContain(code);
+    const buttons = keyboardOf(ask);
+    expect(buttons.map((b) => b.text)).toEqual(["Rất hài lòng", "Hài lòng", "Không hài lòng"]);
+    for (const b of buttons) expect(Buffer.byteLength(b.callback_data!)).toBeLessThanOrEqual(64);
+
+    await post(callbackUpdate({ chatId: chat, data: buttons[0]!.callback_data! }));
+    const followUp = fake.sent().at(-1)!;
+    expect(followUp.text).toContain("liên hệ");
+    expect((await ctx.db.pool.query("select overall from ratings where dossier_code = $1", [code])).rows[0].overall).toBe(3);
+    await post(callbackUpdate({ chatId: chat, data: keyboardOf(followUp).find((b) => b.text === "1 lần")!.callback_data! }));
+    expect((await ctx.db.pool.query("select contacts from ratings where dossier_code = $1", [code])).rows[0].contacts).toBe(1);
+    // The same button again: rated once.
+    await post(callbackUpdate({ chatId: chat, data: buttons[2]!.callback_data! }));
+    expect(fake.sent().at(-1)!.text).toContain("đã được đánh giá (Rất hài lòng");
+  });
+
   it("answers an update Telegram delivers twice only once", async () => {
     await start();
     const chat = nextChat();

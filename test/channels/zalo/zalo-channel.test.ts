@@ -354,6 +354,30 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
       expect(logged.lines.some((l) => l.message.includes("sent as a template message (paid)"))).toBe(true);
     });
 
+    it("inside the window, the rating request goes out with buttons; the tapped payload (sent back as text) rates", async () => {
+      await start();
+      const user = nextUser();
+      const code = `000.00.05.H48-251104-${user.slice(-4)}`;
+      await parts.dossiers.ingest([
+        { id: `zl-r-${code}-1`, dossierCode: code, occurredAt: new Date(Date.now() - 60_000), status: 2, procedureName: "Đăng ký kết hôn", phone: "0905123456" },
+        { id: `zl-r-${code}-2`, dossierCode: code, occurredAt: new Date(), status: 9 },
+      ]);
+      const request = await parts.ratingRequests.compose({ dossierCode: code, channel: "zalo", chatId: user, reminder: false });
+      await channel.sender.send(user, request!.replies, { dossierCode: code, kind: "rating", status: 9 });
+      const ask = sentTo(user).at(-1)!;
+      expect(ask.buttons.map((b) => b.title)).toEqual(["Rất hài lòng", "Hài lòng", "Không hài lòng"]);
+      expect(fake.templates).toHaveLength(0);
+      await say(textEvent(user, ask.buttons[2]!.payload as string));
+      expect((await ctx.db.pool.query("select overall from ratings where dossier_code = $1", [code])).rows[0].overall).toBe(1);
+      const followUp = sentTo(user).at(-1)!;
+      await say(textEvent(user, followUp.buttons.find((b) => b.title === "Bỏ qua")!.payload as string));
+      expect(sentTo(user).at(-1)!.text).toContain("rất tiếc");
+      await say(textEvent(user, "Phải chờ quá lâu"));
+      const offer = sentTo(user).at(-1)!;
+      await say(textEvent(user, offer.buttons.find((b) => b.title === "Gửi phản ánh")!.payload as string));
+      expect(sentTo(user).at(-1)!.text).toMatch(/phản ánh của bạn, số PA-\d{6}-\d{4}/);
+    });
+
     it("a rating template's answer (user_feedback, no user id) is recorded for its dossier, once", async () => {
       await start({ outsideWindow: "template", templates: { rating: "tpl-rating" } });
       const user = nextUser();
