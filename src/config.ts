@@ -10,6 +10,10 @@ const booleanFlag = z
   })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** One or more `name:scrypt$<16-byte salt, base64>$<32-byte key, base64>`, comma-separated. */
+const ADMIN_USER = "\\s*[a-z0-9._-]{2,32}:scrypt\\$[A-Za-z0-9+/]{22}(?:==)?\\$[A-Za-z0-9+/]{43}=?\\s*";
+const ADMIN_USERS_FORMAT = new RegExp(`^${ADMIN_USER}(?:,${ADMIN_USER})*$`);
+
 const count = (what: string) => z.coerce.number({ error: `expected a number of ${what}` }).int().min(1).max(100_000);
 const minutes = () => z.coerce.number({ error: "expected minutes" }).int().min(1).max(10_080);
 
@@ -70,6 +74,12 @@ const common = {
   ZALO_OAUTH_ROOT: z.url({ protocol: /^https?$/, error: "expected a base URL, e.g. https://oauth.zaloapp.com" }).default("https://oauth.zaloapp.com"),
   ZALO_BUSINESS_ROOT: z.url({ protocol: /^https?$/, error: "expected a base URL, e.g. https://business.openapi.zalo.me" }).default("https://business.openapi.zalo.me"),
   ZALO_WORKERS: z.coerce.number({ error: "expected a number of events" }).int().min(1).max(64).optional(),
+  ADMIN_USERS: z
+    .string()
+    .regex(ADMIN_USERS_FORMAT, "expected name:scrypt$<salt>$<hash> entries separated by commas (names: 2–32 of a–z 0–9 . _ -); make a hash with npm run admin:hash-password")
+    .refine((v) => new Set(v.split(",").map((e) => e.trim().split(":")[0])).size === v.split(",").length, "expected each admin name only once")
+    .optional(),
+  ADMIN_SESSION_IDLE_MINUTES: z.coerce.number({ error: "expected minutes" }).int().min(1).max(1440, "expected at most 1440 minutes").default(30),
 };
 
 const embedded = z.object({
@@ -118,6 +128,8 @@ type CommonConfig = {
   } | null;
   /** Zalo OA, when ZALO_APP_ID and ZALO_APP_SECRET are set. */
   zalo: ZaloConfig | null;
+  /** The admin pages and reports API, when ADMIN_USERS is set. */
+  admin: { users: { username: string; passwordHash: string }[]; sessionIdleMinutes: number } | null;
 };
 
 export interface ZaloConfig {
@@ -222,6 +234,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             workers: v.ZALO_WORKERS ?? ("DATA_DIR" in v ? 2 : 4),
           }
         : null,
+    admin: v.ADMIN_USERS
+      ? {
+          users: v.ADMIN_USERS.split(",").map((entry) => {
+            const colon = entry.indexOf(":");
+            return { username: entry.slice(0, colon).trim(), passwordHash: entry.slice(colon + 1).trim() };
+          }),
+          sessionIdleMinutes: v.ADMIN_SESSION_IDLE_MINUTES,
+        }
+      : null,
   };
   return "DATA_DIR" in v
     ? { ...rest, database: { kind: "embedded", dataDir: v.DATA_DIR } }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { ActionPayload, MAX_INBOUND_CHARS, type Assistant, type Reply } from "../core/dialogue/messages.ts";
 import type { CatalogueReader } from "../core/ports.ts";
+import { registerAdmin, type AdminOptions } from "./admin/routes.ts";
 import { registerDossierEvents, type DossierEventsOptions } from "./dossier-events.ts";
 import { escapeHtml, page } from "./html.ts";
 import { renderCataloguePage } from "./pages/catalogue-page.ts";
@@ -35,6 +36,8 @@ export interface HttpDeps {
   rawWebhooks?: RawWebhook[];
   /** Open problems a person must fix (a dead Zalo grant), listed on /health. */
   alerts?: { list(): Promise<{ key: string; message: string; raisedAt: Date }[]> };
+  /** The admin pages, reports and their JSON API; without it no /admin or /api/v1/reports route exists. */
+  admin?: AdminOptions;
 }
 
 export interface RawWebhook {
@@ -118,6 +121,7 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   });
 
   registerDossierEvents(app, deps.dossierEvents);
+  if (deps.admin) registerAdmin(app, deps.admin);
   for (const webhook of deps.webhooks ?? []) app.post(webhook.path, webhook.handler);
   // Platforms posting to webhooks read JSON errors (a 500 there means "deliver again later").
   const jsonPaths = new Set([...(deps.webhooks ?? []), ...(deps.rawWebhooks ?? [])].map((w) => w.path));

@@ -8,9 +8,16 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, "&#39;");
 }
 
+export interface PageOptions {
+  /** Page-specific CSS, appended after the shared rules. */
+  css?: string;
+  /** The header's link (default: the catalogue); the admin pages link to their own start. */
+  home?: { href: string; label: string };
+}
+
 /** The shared page frame: Vietnamese, mobile-first, no external assets. */
-export function page(title: string, body: string): string {
-  return frame(title, body, "", "");
+export function page(title: string, body: string, options: PageOptions = {}): string {
+  return frame(title, body, "", options.css ?? "", options.home);
 }
 
 /**
@@ -21,7 +28,7 @@ export function pageWithScript(title: string, body: string, scriptPath: string, 
   return frame(title, body, `<script src="${escapeHtml(scriptPath)}" defer></script>\n`, extraCss);
 }
 
-function frame(title: string, body: string, head: string, extraCss: string): string {
+function frame(title: string, body: string, head: string, extraCss: string, home = { href: "/thu-tuc", label: "Tra cứu thủ tục hành chính" }): string {
   return `<!doctype html>
 <html lang="vi">
 <head>
@@ -49,7 +56,7 @@ function frame(title: string, body: string, head: string, extraCss: string): str
 ${extraCss}</style>
 ${head}</head>
 <body>
-<header><a href="/thu-tuc">Tra cứu thủ tục hành chính</a></header>
+<header><a href="${escapeHtml(home.href)}">${escapeHtml(home.label)}</a></header>
 <main>
 ${body}
 </main>
