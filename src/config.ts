@@ -45,6 +45,12 @@ const common = {
   CASE_VERIFY_FAILURES_WINDOW_MINUTES: minutes().default(60),
   NOTIFY_PER_SECOND: z.coerce.number({ error: "expected messages per second" }).positive("expected more than 0").max(1000).default(20),
   RATING_REQUEST_DELAY_MINUTES: z.coerce.number({ error: "expected minutes" }).int().min(0).max(10_080).default(60),
+  RATING_REMINDER_HOURS: z.coerce.number({ error: "expected hours" }).int().min(0).max(720).default(48),
+  RATING_QUIET_HOURS: z
+    .string()
+    .regex(/^(off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$/, "expected start-end hours in Vietnam time, e.g. 21-7, or off")
+    .default("21-7"),
+  REPORTS_REFRESH_MINUTES: z.coerce.number({ error: "expected minutes" }).int().min(1).max(1440).default(5),
   DEMO_DOSSIERS: booleanFlag.optional(),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d{3,}:[A-Za-z0-9_-]{20,}$/, "expected the token @BotFather gave, like 123456789:AAH…").optional(),
   TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https$/, error: "expected the public https URL Telegram should post updates to" }).optional(),
@@ -116,8 +122,14 @@ type CommonConfig = {
     failures: { limit: number; windowMs: number };
     notifyPerSecond: number;
     ratingDelayMs: number;
+    /** The one reminder of an unanswered rating request; 0 = none. */
+    ratingReminderMs: number;
+    /** Rating requests wait for the end of these hours (Vietnam time). */
+    quietHours: { start: number; end: number };
     demo: boolean;
   };
+  /** How often the reports' figures are recomputed. */
+  reportsRefreshMs: number;
   /** Telegram, when a bot token is set: long polling, or a webhook when its URL is set. */
   telegram: {
     token: string;
@@ -197,9 +209,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failures: { limit: v.CASE_VERIFY_FAILURES_LIMIT, windowMs: v.CASE_VERIFY_FAILURES_WINDOW_MINUTES * 60_000 },
       notifyPerSecond: v.NOTIFY_PER_SECOND,
       ratingDelayMs: v.RATING_REQUEST_DELAY_MINUTES * 60_000,
+      ratingReminderMs: v.RATING_REMINDER_HOURS * 3_600_000,
+      quietHours: v.RATING_QUIET_HOURS === "off" ? { start: 0, end: 0 } : { start: Number(v.RATING_QUIET_HOURS.split("-")[0]), end: Number(v.RATING_QUIET_HOURS.split("-")[1]) },
       // Demo dossiers by default only on the embedded database (a newcomer's machine), never on a server.
       demo: v.DEMO_DOSSIERS ?? !("DATABASE_URL" in v),
     },
+    reportsRefreshMs: v.REPORTS_REFRESH_MINUTES * 60_000,
     telegram: v.TELEGRAM_BOT_TOKEN
       ? {
           token: v.TELEGRAM_BOT_TOKEN,

@@ -14,6 +14,8 @@ import { setUpTelegram, type TelegramSetup } from "./cli/telegram-setup.ts";
 import { TelegramStartError } from "./channels/telegram/telegram-channel.ts";
 import { setUpZalo, type ZaloSetup } from "./cli/zalo-setup.ts";
 import { createAdminAlerts } from "./adapters/postgres/admin-alerts.ts";
+import { createAdminSessions } from "./adapters/postgres/admin-sessions.ts";
+import { createReportsReader } from "./adapters/postgres/reports-reader.ts";
 
 /** The composition root: config → database → catalogue → HTTP server; graceful shutdown. */
 async function main(): Promise<void> {
@@ -87,12 +89,23 @@ async function main(): Promise<void> {
     compose: composeNotification,
     ratingRequests,
     ratingDelayMs: config.cases.ratingDelayMs,
+    reminderDelayMs: config.cases.ratingReminderMs,
+    quietHours: config.cases.quietHours,
     ratePerSecond: { web: n, cli: n, telegram: n, zalo: n },
   });
   release = async (userId) => {
     await notifications.release("zalo", userId);
   };
   if (!config.cases.eventsSecret) log.info("DOSSIER_EVENTS_SECRET is not set: POST /api/v1/dossier-events answers 503 not_configured");
+
+  // Reports: figures recomputed at start and every REPORTS_REFRESH_MINUTES (concurrently readable).
+  const reports = createReportsReader(db.pool);
+  const refreshReports = () =>
+    reports.refresh().catch((error: unknown) => log.warn({ err: { message: (error as Error).message } }, "reports: refresh failed; the previous figures stay"));
+  await refreshReports();
+  const reportsTimer = setInterval(() => void refreshReports(), config.reportsRefreshMs);
+  reportsTimer.unref();
+  if (!config.admin) log.info("ADMIN_USERS is not set: the admin pages and reports API are off (npm run admin:hash-password makes an entry)");
 
   const server = createHttpServer({
     catalogue,
@@ -114,6 +127,9 @@ async function main(): Promise<void> {
     ...(telegram?.webhook ? { webhooks: [telegram.webhook] } : {}),
     ...(zalo ? { rawWebhooks: [zalo.webhook] } : {}),
     alerts: zalo?.alerts ?? createAdminAlerts(db.pool),
+    ...(config.admin
+      ? { admin: { reports, users: config.admin.users, sessions: createAdminSessions(db.pool), sessionIdleMinutes: config.admin.sessionIdleMinutes } }
+      : {}),
     health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
     logger: log,
   });
@@ -132,6 +148,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000).unref();
+    clearInterval(reportsTimer);
     await telegram?.channel.stop();
     await server.close();
     await zalo?.stop();

@@ -156,4 +156,18 @@ describe("Telegram settings", () => {
       expect(problemsOf({ ...APP, ZALO_APP_ID: "abc" })[0]).toMatch(/^ZALO_APP_ID: expected the app's ID/);
     });
   });
+
+  describe("ratings and reports", () => {
+    it("defaults: request an hour after closure, one reminder after 48 h, quiet 21:00–07:00, figures every 5 minutes", () => {
+      const c = loadConfig({});
+      expect(c.cases).toMatchObject({ ratingDelayMs: 3_600_000, ratingReminderMs: 48 * 3_600_000, quietHours: { start: 21, end: 7 } });
+      expect(c.reportsRefreshMs).toBe(300_000);
+    });
+    it("quiet hours can be moved or turned off; a wrong value names the variable", () => {
+      expect(loadConfig({ RATING_QUIET_HOURS: "22-6" }).cases.quietHours).toEqual({ start: 22, end: 6 });
+      expect(loadConfig({ RATING_QUIET_HOURS: "off" }).cases.quietHours).toEqual({ start: 0, end: 0 });
+      expect(loadConfig({ RATING_REMINDER_HOURS: "0" }).cases.ratingReminderMs).toBe(0);
+      expect(problemsOf({ RATING_QUIET_HOURS: "9pm-7am" })[0]).toMatch(/^RATING_QUIET_HOURS: expected start-end hours/);
+    });
+  });
 });

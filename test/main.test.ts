@@ -8,6 +8,7 @@ import { readKnowledge } from "../src/adapters/catalogue/knowledge-files.ts";
 import { startFakeTelegram, textUpdate } from "./fakes/fake-telegram-server.ts";
 import { FAKE_ZALO, startFakeZalo } from "./fakes/fake-zalo-server.ts";
 import { signBody } from "../src/channels/zalo/inbound.ts";
+import { hashPassword } from "../src/server/admin/auth.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -143,6 +144,29 @@ describe("npm start", () => {
     } finally {
       run.child.kill("SIGKILL");
       await fake.close();
+    }
+  });
+
+  it("with ADMIN_USERS, serves the reports to an admin only (the demo dossiers' figures)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tthc-admin-"));
+    dirs.push(dir);
+    const port = await freePort();
+    const password = "mat-khau-rat-dai-2026";
+    const run = start({ DATA_DIR: path.join(dir, "data"), PORT: String(port), ADMIN_USERS: `canbo01:${await hashPassword(password)}` });
+    try {
+      await waitHealthy(port);
+      const url = `http://127.0.0.1:${port}/api/v1/reports/satisfaction?by=month`;
+      expect((await fetch(url)).status).toBe(401);
+      const res = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`canbo01:${password}`).toString("base64")}` } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { rows: { closed: number }[] };
+      expect(body.rows.reduce((n, r) => n + r.closed, 0)).toBeGreaterThan(0); // demo dossiers closed in the last 12 months
+      expect((await fetch(`http://127.0.0.1:${port}/admin/bao-cao/hai-long`, { redirect: "manual" })).status).toBe(302);
+      run.child.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+      expect(run.output()).not.toContain(password);
+    } finally {
+      run.child.kill("SIGKILL");
     }
   });
 
