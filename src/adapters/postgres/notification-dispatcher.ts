@@ -98,8 +98,12 @@ const PUMP_BATCH = 200;
  *   dead for `claimTimeoutSeconds`), composes, waits for the channel's token bucket, sends, and sets
  *   `sent_at`. A failed send records a masked, short `last_error`, releases the claim and throws, so
  *   pg-boss retries with exponential backoff; the last failure abandons the row.
- * - A rating job (kind 'rating', delayed `ratingDelayMs` after the event) claims its row the same way
- *   and calls `RatingRequests.request`.
+ * - A rating row (kind 'rating', due `ratingDelayMs` after the event) and its one reminder (kind
+ *   'reminder', written when the request was sent, due `reminderDelayMs` later) go on the same queue,
+ *   starting after the quiet hours; they are claimed the same way, composed by `RatingRequests` (null:
+ *   nothing to send — invited before, rated already) and sent through the channel's sender. A job that
+ *   still runs in the quiet hours (a retry) is put back until they end (`not_before`).
+ * - A sender's DeferredError (Zalo window closed) holds the row until `release(channel, chatId)`.
  *
  * Exactly once, honestly: a row is never sent by two workers at once (the claim) and never after
  * `sent_at` is set. The remaining window is a crash (or a lost database connection) after the channel
