@@ -1,23 +1,20 @@
-import path from "node:path";
 import pino from "pino";
 import type { FastifyInstance } from "fastify";
 import type { Update } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { syncKnowledge } from "../../../src/adapters/catalogue/knowledge-files.ts";
-import { createCatalogueRepository } from "../../../src/adapters/postgres/catalogue-repository.ts";
 import { createInboundDedupe } from "../../../src/adapters/postgres/inbound-dedupe.ts";
 import { startNotifications, type Notifications } from "../../../src/adapters/postgres/notification-dispatcher.ts";
 import { createTelegramChannel, TelegramStartError, type TelegramChannel, type TelegramChannelOptions } from "../../../src/channels/telegram/telegram-channel.ts";
-import { buildAssistant, type AssistantParts } from "../../../src/cli/assistant-factory.ts";
-import { DEMO_TRY, demoEvents } from "../../../src/cli/demo-dossiers.ts";
+import type { AssistantParts } from "../../../src/cli/assistant-factory.ts";
+import { DEMO_TRY } from "../../../src/cli/demo-dossiers.ts";
 import { telegramTexts } from "../../../src/cli/telegram-setup.ts";
 import type { Assistant, InboundMessage } from "../../../src/core/dialogue/messages.ts";
 import { createHttpServer } from "../../../src/server/app.ts";
+import { demoAssistant } from "../../support/assistant.ts";
 import { freshDatabase } from "../../support/databases.ts";
 import { callbackUpdate, FAKE_BOT_INFO, FAKE_TOKEN, startFakeTelegram, textUpdate, type FakeTelegram } from "../../fakes/fake-telegram-server.ts";
 import { emptyCatalogue } from "../../fakes/in-memory.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
 const SECRET = "s3cret-token-for-the-webhook_0123456789abcdef";
 const HEADER = "x-telegram-bot-api-secret-token";
 const log = pino({ level: "silent" });
@@ -41,11 +38,7 @@ describe("the Telegram channel, end to end against a fake Bot API", () => {
 
   beforeAll(async () => {
     ctx = await freshDatabase("pglite");
-    const catalogue = createCatalogueRepository(ctx.db.pool);
-    await syncKnowledge(path.join(ROOT, "knowledge"), catalogue);
-    parts = await buildAssistant({ db: ctx.db, log, knowledgeDir: path.join(ROOT, "knowledge"), promptsDir: path.join(ROOT, "prompts") });
-    const procedures = await ctx.db.pool.query<{ code: string; name: string }>("select code, name from procedures where name is not null order by code limit 60");
-    await parts.dossiers.ingest(demoEvents(procedures.rows, new Date()));
+    parts = await demoAssistant(ctx.db, log);
   });
   afterAll(async () => ctx.dispose());
 

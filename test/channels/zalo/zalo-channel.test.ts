@@ -1,9 +1,6 @@
-import path from "node:path";
 import pino from "pino";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { syncKnowledge } from "../../../src/adapters/catalogue/knowledge-files.ts";
-import { createCatalogueRepository } from "../../../src/adapters/postgres/catalogue-repository.ts";
 import { createAdminAlerts } from "../../../src/adapters/postgres/admin-alerts.ts";
 import { createRatingStore } from "../../../src/adapters/postgres/rating-store.ts";
 import { createEventInbox, createSentTemplates } from "../../../src/adapters/postgres/channel-inbox.ts";
@@ -13,15 +10,15 @@ import { createZaloClient } from "../../../src/channels/zalo/client.ts";
 import { signatureVariants, signBody } from "../../../src/channels/zalo/inbound.ts";
 import { createZaloTokens, ZALO } from "../../../src/channels/zalo/tokens.ts";
 import { createZaloChannel, type ZaloChannel, type ZaloChannelOptions } from "../../../src/channels/zalo/zalo-channel.ts";
-import { buildAssistant, type AssistantParts } from "../../../src/cli/assistant-factory.ts";
-import { DEMO_TRY, demoEvents } from "../../../src/cli/demo-dossiers.ts";
+import type { AssistantParts } from "../../../src/cli/assistant-factory.ts";
+import { DEMO_TRY } from "../../../src/cli/demo-dossiers.ts";
 import type { Assistant } from "../../../src/core/dialogue/messages.ts";
 import { createHttpServer } from "../../../src/server/app.ts";
+import { demoAssistant } from "../../support/assistant.ts";
 import { freshDatabase } from "../../support/databases.ts";
 import { FAKE_ZALO, startFakeZalo, ZALO_PATHS, type FakeZalo } from "../../fakes/fake-zalo-server.ts";
 import { emptyCatalogue } from "../../fakes/in-memory.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
 const OA_KEY = "oa-secret-key-for-tests";
 const PATH = "/webhooks/zalo";
 const log = pino({ level: "silent" });
@@ -59,10 +56,7 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
 
   beforeAll(async () => {
     ctx = await freshDatabase("pglite");
-    await syncKnowledge(path.join(ROOT, "knowledge"), createCatalogueRepository(ctx.db.pool));
-    parts = await buildAssistant({ db: ctx.db, log, knowledgeDir: path.join(ROOT, "knowledge"), promptsDir: path.join(ROOT, "prompts") });
-    const procedures = await ctx.db.pool.query<{ code: string; name: string }>("select code, name from procedures where name is not null order by code limit 60");
-    await parts.dossiers.ingest(demoEvents(procedures.rows, new Date()));
+    parts = await demoAssistant(ctx.db, log);
   });
   afterAll(async () => ctx.dispose());
 

@@ -1,16 +1,13 @@
-import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncKnowledge } from "../../../src/adapters/catalogue/knowledge-files.ts";
-import { createCatalogueRepository } from "../../../src/adapters/postgres/catalogue-repository.ts";
 import { startNotifications } from "../../../src/adapters/postgres/notification-dispatcher.ts";
 import { createWebInbox } from "../../../src/adapters/postgres/web-inbox.ts";
-import { buildAssistant, type AssistantParts } from "../../../src/cli/assistant-factory.ts";
-import { DEMO_TRY, demoEvents } from "../../../src/cli/demo-dossiers.ts";
+import type { AssistantParts } from "../../../src/cli/assistant-factory.ts";
+import { DEMO_TRY } from "../../../src/cli/demo-dossiers.ts";
 import type { Reply } from "../../../src/core/dialogue/messages.ts";
+import { demoAssistant } from "../../support/assistant.ts";
 import { freshDatabase } from "../../support/databases.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
 const log = pino({ level: "silent" });
 const CLOSED = DEMO_TRY[2]!; // status 10: returned by post
 const OPEN = DEMO_TRY[0]!; // status 4: in progress
@@ -22,10 +19,7 @@ describe("the satisfaction rating, through the assistant (web chat, embedded dat
 
   beforeAll(async () => {
     ctx = await freshDatabase("pglite");
-    await syncKnowledge(path.join(ROOT, "knowledge"), createCatalogueRepository(ctx.db.pool));
-    parts = await buildAssistant({ db: ctx.db, log, knowledgeDir: path.join(ROOT, "knowledge"), promptsDir: path.join(ROOT, "prompts") });
-    const procedures = await ctx.db.pool.query<{ code: string; name: string }>("select code, name from procedures where name is not null order by code limit 60");
-    await parts.dossiers.ingest(demoEvents(procedures.rows, new Date()));
+    parts = await demoAssistant(ctx.db, log);
   });
   afterAll(async () => ctx.dispose());
 

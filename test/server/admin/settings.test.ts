@@ -1,20 +1,12 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../../src/config.ts";
+import { loadConfig } from "../../../src/config.ts";
+import { problemsOf } from "../../support/config.ts";
 import { hashPassword, verifyPassword } from "../../../src/server/admin/auth.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected the configuration to be rejected");
-}
 
 describe("the admin settings", () => {
   it("leave the admin area off without ADMIN_USERS", () => {
