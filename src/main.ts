@@ -15,7 +15,7 @@ import { TelegramStartError } from "./channels/telegram/telegram-channel.ts";
 import { setUpZalo, type ZaloSetup } from "./cli/zalo-setup.ts";
 import { createAdminAlerts } from "./adapters/postgres/admin-alerts.ts";
 import { createAdminSessions } from "./adapters/postgres/admin-sessions.ts";
-import { createReportsReader } from "./adapters/postgres/reports-reader.ts";
+import { createComplaintUpdater, createReportsReader } from "./adapters/postgres/reports-reader.ts";
 
 /** The composition root: config → database → catalogue → HTTP server; graceful shutdown. */
 async function main(): Promise<void> {
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     ...(zalo ? { rawWebhooks: [zalo.webhook] } : {}),
     alerts: zalo?.alerts ?? createAdminAlerts(db.pool),
     ...(config.admin
-      ? { admin: { reports, users: config.admin.users, sessions: createAdminSessions(db.pool), sessionIdleMinutes: config.admin.sessionIdleMinutes } }
+      ? { admin: { reports, complaints: createComplaintUpdater(db.pool), users: config.admin.users, sessions: createAdminSessions(db.pool), sessionIdleMinutes: config.admin.sessionIdleMinutes } }
       : {}),
     health: { database: { kind: db.kind, vectorSearch: await hasVectorSearch(db.pool) } },
     logger: log,

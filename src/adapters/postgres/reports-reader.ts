@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { maskPersonalNumbers } from "../../core/privacy.ts";
-import type { ComplaintRow, ComplaintStatus, KpiRow, ReportFilter, ReportGrouping, ReportsReader, SatisfactionRow, UnansweredRow } from "../../core/reports/types.ts";
+import type { ComplaintRow, ComplaintStatus, ComplaintUpdater, KpiRow, ReportFilter, ReportGrouping, ReportsReader, SatisfactionRow, UnansweredRow } from "../../core/reports/types.ts";
 
 /** The reports over `report_monthly` (migration 012) and the complaint and unanswered-question tables. */
 export interface PostgresReports extends ReportsReader {
@@ -157,6 +157,16 @@ export function createReportsReader(pool: pg.Pool): PostgresReports {
     async refreshedAt() {
       const r = await pool.query<{ refreshed_at: Date }>("select refreshed_at from report_refreshes where name = 'report_monthly'");
       return r.rows[0]?.refreshed_at ?? null;
+    },
+  };
+}
+
+/** Staff's status changes of complaints (the complaints page's form). */
+export function createComplaintUpdater(pool: pg.Pool): ComplaintUpdater {
+  return {
+    async setStatus(ref, status) {
+      const r = await pool.query("update complaints set status = $2, updated_at = now() where ref = $1", [ref, status]);
+      return r.rowCount === 1;
     },
   };
 }

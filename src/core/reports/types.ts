@@ -84,3 +84,9 @@ export interface ReportsReader {
   /** The units and procedures that appear in the data, for the filter's drop-downs. */
   dimensions(): Promise<{ units: { code: string; name: string }[]; procedures: { code: string; name: string }[] }>;
 }
+
+/** Staff move a complaint along: Mới tiếp nhận → Đang xử lý → Đã giải quyết. */
+export interface ComplaintUpdater {
+  /** False when no complaint has this reference. */
+  setStatus(ref: string, status: ComplaintStatus): Promise<boolean>;
+}

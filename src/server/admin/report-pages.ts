@@ -94,7 +94,18 @@ ${reportTable("Bảng số liệu chỉ số hài lòng", kpiColumns(m.query.by)
   });
 }
 
-export function renderComplaintsPage(m: PageInput<ComplaintRow>): string {
+/** The form staff use to move a complaint along (posted to COMPLAINT_STATUS_PATH). */
+function complaintStatusForm(): string {
+  const options = (["new", "in_progress", "resolved"] as const).map((s) => `<option value="${s}">${escapeHtml(STATUS_LABELS[s])}</option>`).join("");
+  return `<form method="post" action="/admin/bao-cao/phan-anh/trang-thai" class="filters">
+<h2>Cập nhật trạng thái phản ánh</h2>
+<label>Số phản ánh <input name="ref" required pattern="PA-[0-9]{6}-[0-9]{4,}" placeholder="PA-261122-0007" autocomplete="off"></label>
+<label>Trạng thái mới <select name="status">${options}</select></label>
+<button type="submit">Cập nhật</button>
+</form>`;
+}
+
+export function renderComplaintsPage(m: PageInput<ComplaintRow>, options: { statusForm?: boolean } = {}): string {
   const qs = queryString(m.query, { by: false, status: true });
   const counts = (["new", "in_progress", "resolved"] as const).map((s) => ({ status: s, n: m.rows.filter((r) => r.status === s).length }));
   const chart = barChart({
@@ -117,7 +128,8 @@ ${m.rows.length === 0 ? EMPTY : `${m.query.status ? "" : chart}
 <p class="meta">Số điện thoại và số giấy tờ trong nội dung đã được che bớt.</p>
 ${reportTable("Danh sách phản ánh", complaintColumns, m.rows, {
   classes: { "Số phản ánh": "nowrap", "Mã hồ sơ": "nowrap", "Thủ tục": "name", "Đơn vị": "name", "Nội dung phản ánh": "long", "Trạng thái": "nowrap", "Ngày tiếp nhận": "nowrap" },
-})}`}`,
+})}
+${options.statusForm ? complaintStatusForm() : ""}`}`,
   });
 }
 

@@ -1,7 +1,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { ReportsReader } from "../../core/reports/types.ts";
+import type { ComplaintUpdater, ReportsReader } from "../../core/reports/types.ts";
 import {
   clearedSessionCookie,
   createAuthenticator,
@@ -19,6 +19,8 @@ import { mountReport, readerFilter, type ReportSpec } from "./report-routes.ts";
 
 export interface AdminOptions {
   reports: ReportsReader;
+  /** Lets staff change a complaint's status from the complaints page; without it the form is not shown. */
+  complaints?: ComplaintUpdater;
   /** Parsed from ADMIN_USERS. */
   users: AdminUser[];
   sessions: AdminSessionStore;
@@ -34,6 +36,13 @@ const LOGIN_WINDOW_MS = 15 * 60_000;
 const HTML = "text/html; charset=utf-8";
 const START = REPORTS.satisfaction.path;
 const AUTH_REQUIRED = { error: { code: "auth:required", message: "Cần đăng nhập bằng tài khoản quản trị để xem báo cáo này." } };
+
+/** Where the complaints page's form posts a status change. */
+export const COMPLAINT_STATUS_PATH = "/admin/bao-cao/phan-anh/trang-thai";
+const ComplaintStatusBody = z.object({
+  ref: z.string().trim().regex(/^PA-\d{6}-\d{4,}$/),
+  status: z.enum(["new", "in_progress", "resolved"]),
+});
 
 const LoginBody = z.object({
   username: z.string().max(64).default(""),
@@ -241,8 +250,23 @@ async function setUp(scope: FastifyInstance, o: AdminOptions): Promise<void> {
       grouped: false,
       read: (q) => o.reports.complaints(readerFilter(q)),
       columns: () => complaintColumns,
-      render: renderComplaintsPage,
+      render: (m) => renderComplaintsPage(m, { statusForm: o.complaints !== undefined }),
     });
+    if (o.complaints) {
+      const updater = o.complaints;
+      secured.post(COMPLAINT_STATUS_PATH, async (req, reply) => {
+        const parsed = ComplaintStatusBody.safeParse(req.body ?? {});
+        if (!parsed.success) {
+          return reply.code(400).type(HTML).send(renderAdminNotice({ title: "Yêu cầu không hợp lệ", message: "Số phản ánh hoặc trạng thái không hợp lệ.", user: userOf.get(req) ?? null, link: { href: REPORTS.complaints.path, label: "Về danh sách phản ánh" } }));
+        }
+        const { ref, status } = parsed.data;
+        if (!(await updater.setStatus(ref, status))) {
+          return reply.code(404).type(HTML).send(renderAdminNotice({ title: "Không tìm thấy phản ánh", message: `Không có phản ánh số ${ref}.`, user: userOf.get(req) ?? null, link: { href: REPORTS.complaints.path, label: "Về danh sách phản ánh" } }));
+        }
+        req.log.info({ admin: userOf.get(req), complaint: ref, status }, "admin: complaint status changed");
+        return reply.redirect(`${REPORTS.complaints.path}?da-cap-nhat=${encodeURIComponent(ref)}`, 303);
+      });
+    }
     mount("unanswered", {
       grouped: false,
       read: async (q) => sortUnanswered(await o.reports.unanswered(q.filter)),

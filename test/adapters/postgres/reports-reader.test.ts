@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createReportsReader, type PostgresReports } from "../../../src/adapters/postgres/reports-reader.ts";
+import { createComplaintUpdater, createReportsReader, type PostgresReports } from "../../../src/adapters/postgres/reports-reader.ts";
 import { createUnansweredLog } from "../../../src/adapters/postgres/rating-store.ts";
 import { engines, freshDatabase } from "../../support/databases.ts";
 
@@ -83,6 +83,13 @@ describe.each(engines)("reports over Postgres (%s)", (engine) => {
     expect(text).toContain("*******678");
     expect(rows.every((r) => r.status === "new" && r.unitName === "UBND phường Hải Châu")).toBe(true);
     expect(await reports.complaints({ ...period, status: "resolved" })).toEqual([]);
+  });
+
+  it("staff move a complaint along; an unknown reference changes nothing", async () => {
+    const updater = createComplaintUpdater(ctx.db.pool);
+    expect(await updater.setStatus("PA-D08", "in_progress")).toBe(true);
+    expect(await updater.setStatus("PA-000000-0000", "resolved")).toBe(false);
+    expect((await reports.complaints({ ...period, status: "in_progress" })).map((c) => c.ref)).toEqual(["PA-D08"]);
   });
 
   it("unanswered questions are grouped by their folded text, with counts in the period", async () => {

@@ -23,6 +23,14 @@ export function adminUsers(): Promise<AdminUser[]> {
 export async function adminApp(options: { loginPerWindow?: number; sessionIdleMinutes?: number; sessions?: AdminSessionStore } = {}) {
   const clock = { now: new Date(START_TIME) };
   const reports = createFakeReports();
+  /** Status changes the complaints form made, in order. */
+  const statusChanges: { ref: string; status: string }[] = [];
+  const complaints = {
+    async setStatus(ref: string, status: "new" | "in_progress" | "resolved") {
+      statusChanges.push({ ref, status });
+      return ref.startsWith("PA-2611");
+    },
+  };
   const sessions = options.sessions ?? createMemorySessionStore({ now: () => clock.now });
   const app = createHttpServer({
     catalogue: emptyCatalogue,
@@ -30,6 +38,7 @@ export async function adminApp(options: { loginPerWindow?: number; sessionIdleMi
     logger: pino({ level: "silent" }),
     admin: {
       reports,
+      complaints,
       users: await adminUsers(),
       sessions,
       sessionIdleMinutes: options.sessionIdleMinutes ?? 30,
@@ -53,7 +62,7 @@ export async function adminApp(options: { loginPerWindow?: number; sessionIdleMi
   function advance(minutes: number): void {
     clock.now = new Date(clock.now.getTime() + minutes * 60_000);
   }
-  return { app, reports, sessions, clock, login, advance };
+  return { app, reports, sessions, clock, login, advance, statusChanges };
 }
 
 /** "tthc_admin=<id>" from a Set-Cookie header. */
