@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { RatingFeedback, RatingInvite, RatingLevel, RatingRecord, RatingStore, UnansweredLog } from "../../core/ports.ts";
 import { foldedTokens } from "../../core/text/vietnamese.ts";
 import { maskPersonalNumbers } from "../../core/privacy.ts";
+import { levelFromStars } from "../../core/ratings/rating-flow.ts";
 
 interface InviteRow {
   token: string;
@@ -102,12 +103,11 @@ export function createRatingStore(pool: pg.Pool, options: { now?: () => Date } =
     },
     // Zalo's rating template (user_feedback): 1–5 stars, mapped to the three levels.
     async record(f) {
-      const overall: RatingLevel = f.stars >= 5 ? 3 : f.stars >= 3 ? 2 : 1;
       const { recorded } = await store.rate({
         dossierCode: f.dossierCode,
         channel: f.channel,
         chatId: f.chatId,
-        overall,
+        overall: levelFromStars(f.stars),
         stars: f.stars,
         feedbacks: f.feedbacks,
         ...(f.note ? { comment: f.note } : {}),
