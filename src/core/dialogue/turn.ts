@@ -292,7 +292,9 @@ async function takeAction(deps: TurnDeps, message: InboundMessage, state: Conver
     if (!deps.ratings || !deps.cases) return stale();
     const code = subscribedCode(action.slice(5));
     if (!isVerified(deps.cases, state.case, code)) {
-      return { replies: [{ text: render(deps.templates, "caseVerifyAgain") }], state, outcome: { kind: "rating", code: null, result: "stale" } };
+      // The 30 minutes after verifying are over (or the payload was not this chat's): verify again.
+      const text = `${render(deps.templates, "ratingVerifyFirst")} ${render(deps.templates, "ratingAskCode")}`;
+      return { replies: [{ text }], state, outcome: { kind: "rating", code: null, result: "stale" } };
     }
     const dossier = await deps.cases.repository.get(code);
     if (!dossier) return stale();

@@ -124,6 +124,13 @@ describe("the satisfaction rating, through the assistant (web chat, embedded dat
     expect((await say(c, `đánh giá hồ sơ ${CLOSED.code}`)).outcome).toMatchObject({ kind: "rating", result: "already_rated" });
   });
 
+  it("a 'rate this dossier' button from another chat (never verified here) asks to verify first", async () => {
+    const step = await tap(chat(), `rate:${CLOSED.code}`);
+    expect(step.outcome).toMatchObject({ kind: "rating", result: "stale" });
+    expect(step.replies[0]!.text).toContain("xác minh");
+    expect(step.replies[0]!.text).toContain("đánh giá hồ sơ <mã hồ sơ>");
+  });
+
   it("a dossier still in progress cannot be rated yet", async () => {
     const c = chat();
     await say(c, `tra cứu hồ sơ ${OPEN.code}`);
