@@ -1,6 +1,6 @@
 -- The Zalo OA channel: its tokens, the admin alerts a dead grant raises, the inbox of verified webhook
--- events, notifications held while a citizen's window is closed, and ratings given through Zalo's
--- rating template.
+-- events, notifications held while a citizen's window is closed, and the template messages sent (the
+-- rating template's answers name only the message).
 
 -- One OAuth pair per channel. The refresh token is single-use and rotates on every refresh: the row is
 -- rewritten under an advisory lock (adapters/postgres/channel-tokens.ts) before the new access token is
@@ -56,17 +56,4 @@ create table zalo_template_messages (
   user_id text,
   purpose text not null,
   sent_at timestamptz not null default now()
-);
-
--- Ratings given through a channel's own form (Zalo's rating template): 1–5 stars, once per dossier.
--- The rating flow (chat buttons, reports) builds on this.
-create table channel_ratings (
-  dossier_code text primary key,
-  channel text not null,
-  chat_id text,
-  stars smallint not null check (stars between 1 and 5),
-  note text not null default '',
-  feedbacks jsonb not null default '[]',
-  submitted_at timestamptz not null,
-  received_at timestamptz not null default now()
 );

@@ -31,11 +31,6 @@ create table ratings (
   updated_at timestamptz not null default now()
 );
 create index ratings_rated_at on ratings (rated_at);
-insert into ratings (dossier_code, channel, chat_id, overall, comment, stars, feedbacks, rated_at)
-select dossier_code, channel, chat_id, case when stars >= 5 then 3 when stars >= 3 then 2 else 1 end,
-       nullif(note, ''), stars, feedbacks, submitted_at
-from channel_ratings on conflict do nothing;
-drop table channel_ratings;
 
 -- Complaints (phản ánh) filed from a rating's comment, with the reference number given to the citizen.
 create sequence complaint_numbers;
