@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const { assistant, dossiers, composeNotification, templates, ratingRequests } = await buildAssistant({ db, log, ...assistantSettings(config) });
+  const { assistant, dossiers, composeNotification, templates, ratingRequests, ratings } = await buildAssistant({ db, log, ...assistantSettings(config) });
 
   // A newcomer's machine gets a few demo dossiers to look up (README lists codes and digits).
   if (config.cases.demo && (await db.pool.query("select 1 from dossiers limit 1")).rowCount === 0) {
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   let release: (userId: string) => Promise<void> = async () => undefined;
   let zalo: ZaloSetup | null = null;
   if (config.zalo) {
-    zalo = await setUpZalo({ config: config.zalo, assistant, templates, db, log, onActive: (userId) => release(userId) });
+    zalo = await setUpZalo({ config: config.zalo, assistant, templates, ratings, db, log, onActive: (userId) => release(userId) });
   } else {
     log.info("ZALO_APP_ID is not set: the Zalo channel is off");
   }

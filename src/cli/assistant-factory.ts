@@ -17,7 +17,7 @@ import { statusNotification } from "../core/cases/explain.ts";
 import type { ComposeNotification } from "../adapters/postgres/notification-dispatcher.ts";
 import { createRatingStore, createUnansweredLog } from "../adapters/postgres/rating-store.ts";
 import { createRatingRequests } from "../core/ratings/rating-flow.ts";
-import type { RatingFeedback, RatingRequests, RatingStore } from "../core/ports.ts";
+import type { RatingRequests, RatingStore } from "../core/ports.ts";
 
 export interface AssistantParts {
   assistant: DetailedAssistant;
@@ -28,8 +28,8 @@ export interface AssistantParts {
   composeNotification: ComposeNotification;
   /** The reply templates, for what channels say themselves (commands, notices). */
   templates: Templates;
-  /** Ratings: the store (also the Zalo template's feedback sink) and the closure requests for the dispatcher. */
-  ratings: RatingStore & RatingFeedback;
+  /** Ratings: the store, and the closure requests for the dispatcher. */
+  ratings: RatingStore;
   ratingRequests: RatingRequests;
 }
 

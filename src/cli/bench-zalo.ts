@@ -89,7 +89,7 @@ try {
     });
   const { fakeUrl } = await ask<{ type: "ready"; fakeUrl: string }>(null);
 
-  const { assistant, templates, composeNotification, catalogue, procedures, size } = await prepareBenchAssistant(db, config, log, catalogueDir);
+  const { assistant, templates, composeNotification, ratings, catalogue, procedures, size } = await prepareBenchAssistant(db, config, log, catalogueDir);
 
   const zaloConfig: ZaloConfig = {
     appId: FAKE_ZALO.appId,
@@ -106,7 +106,7 @@ try {
   };
   // Wired as main.ts wires it: each citizen's message releases notifications held for them.
   let release: (userId: string) => Promise<void> = async () => undefined;
-  zalo = await setUpZalo({ config: zaloConfig, assistant, templates, db, log, onActive: (userId) => release(userId) });
+  zalo = await setUpZalo({ config: zaloConfig, assistant, templates, ratings, db, log, onActive: (userId) => release(userId) });
   notifications = await startNotifications({ db, log, senders: [zalo.channel.sender], compose: composeNotification });
   const n = notifications;
   release = async (userId) => void (await n.release("zalo", userId));

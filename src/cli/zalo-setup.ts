@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import type { Database } from "../adapters/postgres/database.ts";
 import { createAdminAlerts } from "../adapters/postgres/admin-alerts.ts";
-import { createRatingStore } from "../adapters/postgres/rating-store.ts";
 import { createEventInbox, createSentTemplates } from "../adapters/postgres/channel-inbox.ts";
 import { createTokenStore } from "../adapters/postgres/channel-tokens.ts";
 import { createZaloClient, type ZaloClientOptions } from "../channels/zalo/client.ts";
@@ -11,7 +10,8 @@ import { createZaloChannel, type ZaloChannel } from "../channels/zalo/zalo-chann
 import type { ZaloConfig } from "../config.ts";
 import type { Assistant } from "../core/dialogue/messages.ts";
 import { render, type TemplateKey, type Templates } from "../core/dialogue/templates.ts";
-import type { AdminAlerts, TokenStore } from "../core/ports.ts";
+import type { AdminAlerts, RatingStore, TokenStore } from "../core/ports.ts";
+import { templateRatings } from "../core/ratings/rating-flow.ts";
 import type { RawWebhook } from "../server/app.ts";
 
 export interface ZaloSetup {
@@ -50,6 +50,8 @@ export async function setUpZalo(options: {
   templates: Templates;
   db: Database;
   log: Logger;
+  /** Where the rating template's answers go (the assistant's rating store). */
+  ratings: RatingStore;
   /** The citizen wrote: held notifications go out (bound after the dispatcher starts). */
   onActive?: (userId: string) => Promise<void>;
   client?: Pick<ZaloClientOptions, "maxAttempts" | "retryBaseMs">;
@@ -70,7 +72,7 @@ export async function setUpZalo(options: {
     assistant: options.assistant,
     inbox: createEventInbox(db.pool),
     sentTemplates: createSentTemplates(db.pool),
-    ratings: createRatingStore(db.pool),
+    ratings: templateRatings(options.ratings),
     log,
     texts: { unavailable: t.unavailable, textOnly: t.textOnly },
     signatures,

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
-import type { RatingFeedback, RatingInvite, RatingLevel, RatingRecord, RatingStore, UnansweredLog } from "../../core/ports.ts";
+import type { RatingInvite, RatingLevel, RatingRecord, RatingStore, UnansweredLog } from "../../core/ports.ts";
 import { foldedTokens } from "../../core/text/vietnamese.ts";
 import { maskPersonalNumbers } from "../../core/privacy.ts";
-import { levelFromStars } from "../../core/ratings/rating-flow.ts";
 
 interface InviteRow {
   token: string;
@@ -44,13 +43,13 @@ function newToken(): string {
 }
 
 /** `rating_requests`, `ratings` and `complaints` as the rating flow's store. */
-export function createRatingStore(pool: pg.Pool, options: { now?: () => Date } = {}): RatingStore & RatingFeedback {
+export function createRatingStore(pool: pg.Pool, options: { now?: () => Date } = {}): RatingStore {
   const now = options.now ?? (() => new Date());
   const get = async (code: string) => {
     const r = (await pool.query<RatingRow>(`select ${RATING_COLUMNS} from ratings where dossier_code = $1`, [code])).rows[0];
     return r ? toRecord(r) : null;
   };
-  const store: RatingStore & RatingFeedback = {
+  const store: RatingStore = {
     async invite({ dossierCode, channel, chatId, origin }) {
       const inserted = await pool.query<InviteRow>(
         `insert into rating_requests (dossier_code, channel, chat_id, token, origin) values ($1, $2, $3, $4, $5)
@@ -100,20 +99,6 @@ export function createRatingStore(pool: pg.Pool, options: { now?: () => Date } =
         [day, dossierCode, channel, chatId, rating.comment],
       );
       return r.rows[0]!.ref;
-    },
-    // Zalo's rating template (user_feedback): 1–5 stars, mapped to the three levels.
-    async record(f) {
-      const { recorded } = await store.rate({
-        dossierCode: f.dossierCode,
-        channel: f.channel,
-        chatId: f.chatId,
-        overall: levelFromStars(f.stars),
-        stars: f.stars,
-        feedbacks: f.feedbacks,
-        ...(f.note ? { comment: f.note } : {}),
-        at: f.submittedAt,
-      });
-      return recorded ? "recorded" : "already_rated";
     },
   };
   return store;

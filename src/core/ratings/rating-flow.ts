@@ -3,7 +3,7 @@ import { CLOSED_STATUSES } from "../cases/types.ts";
 import { formatVietnamDate } from "../cases/timeliness.ts";
 import type { Choice, Reply } from "../dialogue/messages.ts";
 import { render, type TemplateKey, type Templates } from "../dialogue/templates.ts";
-import type { ConversationState, RatingFollowUp, RatingLevel, RatingRecord, RatingRequests, RatingStore } from "../ports.ts";
+import type { ConversationState, RatingFeedback, RatingFollowUp, RatingLevel, RatingRecord, RatingRequests, RatingStore } from "../ports.ts";
 
 /**
  * The satisfaction rating of one closed dossier, in one tap and then optional taps:
@@ -43,6 +43,25 @@ export const levelLabel = (t: Templates, level: RatingLevel) => render(t, `ratin
 /** Zalo's rating template answers 1–5 stars: 5 → Rất hài lòng, 3–4 → Hài lòng, 1–2 → Không hài lòng. */
 export function levelFromStars(stars: number): RatingLevel {
   return stars >= 5 ? 3 : stars >= 3 ? 2 : 1;
+}
+
+/** Ratings given through a channel's own form (Zalo's rating template): stars mapped, recorded once. */
+export function templateRatings(store: RatingStore): RatingFeedback {
+  return {
+    async record(f) {
+      const { recorded } = await store.rate({
+        dossierCode: f.dossierCode,
+        channel: f.channel,
+        chatId: f.chatId,
+        overall: levelFromStars(f.stars),
+        stars: f.stars,
+        feedbacks: f.feedbacks,
+        ...(f.note ? { comment: f.note } : {}),
+        at: f.submittedAt,
+      });
+      return recorded ? "recorded" : "already_rated";
+    },
+  };
 }
 
 export function isClosed(d: Pick<Dossier, "status">): boolean {

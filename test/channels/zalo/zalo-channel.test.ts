@@ -2,7 +2,7 @@ import pino from "pino";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAdminAlerts } from "../../../src/adapters/postgres/admin-alerts.ts";
-import { createRatingStore } from "../../../src/adapters/postgres/rating-store.ts";
+import { templateRatings } from "../../../src/core/ratings/rating-flow.ts";
 import { createEventInbox, createSentTemplates } from "../../../src/adapters/postgres/channel-inbox.ts";
 import { createTokenStore } from "../../../src/adapters/postgres/channel-tokens.ts";
 import { startNotifications, type Notifications } from "../../../src/adapters/postgres/notification-dispatcher.ts";
@@ -87,7 +87,7 @@ describe("the Zalo channel, end to end against a fake Zalo", () => {
       assistant: parts.assistant,
       inbox: createEventInbox(ctx.db.pool),
       sentTemplates: createSentTemplates(ctx.db.pool),
-      ratings: createRatingStore(ctx.db.pool),
+      ratings: templateRatings(parts.ratings),
       log: logged.log,
       texts: { unavailable: parts.templates.unavailable, textOnly: parts.templates.textOnly },
       signatures: signatureVariants({ appId: FAKE_ZALO.appId, oaSecretKey: OA_KEY, appSecret: FAKE_ZALO.appSecret }),
