@@ -5,7 +5,7 @@ import { createEventInbox, createSentTemplates } from "../adapters/postgres/chan
 import { createTokenStore } from "../adapters/postgres/channel-tokens.ts";
 import { createZaloClient, type ZaloClientOptions } from "../channels/zalo/client.ts";
 import { signatureVariants } from "../channels/zalo/inbound.ts";
-import { createZaloTokens, DEAD_GRANT_ALERT, ZALO, type ZaloTokens } from "../channels/zalo/tokens.ts";
+import { createZaloTokens, saveGrant, ZALO, type ZaloTokens } from "../channels/zalo/tokens.ts";
 import { createZaloChannel, type ZaloChannel } from "../channels/zalo/zalo-channel.ts";
 import type { ZaloConfig } from "../config.ts";
 import type { Assistant } from "../core/dialogue/messages.ts";
@@ -36,10 +36,7 @@ export async function seedTokens(store: TokenStore, alerts: AdminAlerts, initial
   if (!initial) return;
   const stored = await store.read(ZALO);
   if (stored && !(stored.dead && stored.refreshToken !== initial.refreshToken)) return;
-  // Without an access token (or not knowing its age), the first use refreshes.
-  const expiresAt = new Date(initial.accessToken ? Date.now() + 2 * 60 * 60_000 : 0);
-  await store.save(ZALO, { accessToken: initial.accessToken ?? "none", refreshToken: initial.refreshToken, expiresAt });
-  await alerts.clear(DEAD_GRANT_ALERT);
+  await saveGrant(store, alerts, initial);
   log.info(stored ? "zalo: tokens from settings replace the dead grant" : "zalo: tokens from settings saved to the database");
 }
 

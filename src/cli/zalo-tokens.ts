@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { createAdminAlerts } from "../adapters/postgres/admin-alerts.ts";
 import { createTokenStore } from "../adapters/postgres/channel-tokens.ts";
 import { createZaloClient } from "../channels/zalo/client.ts";
-import { createZaloTokens, DEAD_GRANT_ALERT, ZALO } from "../channels/zalo/tokens.ts";
+import { createZaloTokens, saveGrant, ZALO } from "../channels/zalo/tokens.ts";
 import { runCli } from "./context.ts";
 
 /**
@@ -28,8 +28,7 @@ await runCli(async ({ config, db, log }) => {
     if (!/^\S{8,2000}$/.test(refresh) || (access !== undefined && !/^\S{8,2000}$/.test(access))) {
       throw new Error("the tokens look wrong: paste them exactly as Zalo showed them (no spaces)");
     }
-    await store.save(ZALO, { accessToken: access ?? "none", refreshToken: refresh, expiresAt: new Date(access ? Date.now() + 2 * 60 * 60_000 : 0) });
-    await alerts.clear(DEAD_GRANT_ALERT);
+    await saveGrant(store, alerts, { accessToken: access ?? null, refreshToken: refresh });
     console.log("Zalo tokens saved; the dead-grant alert (if any) is cleared.");
   }
   if (values["refresh-now"]) {

@@ -27,6 +27,17 @@ export interface ZaloTokens extends AccessTokens {
   refreshIfDue(): Promise<"fresh" | "refreshed" | "dead" | "missing">;
 }
 
+/**
+ * Saves a new grant (tokens a person got by authorising the app) and clears the dead-grant alert.
+ * Without an access token, or not knowing its age, the first use refreshes: an access token given
+ * counts as 2 hours old at most (its real age is unknown; the refresh comes an hour before expiry).
+ */
+export async function saveGrant(store: TokenStore, alerts: AdminAlerts, grant: { accessToken: string | null; refreshToken: string }, now = Date.now()): Promise<void> {
+  const expiresAt = new Date(grant.accessToken ? now + 2 * 60 * 60_000 : 0);
+  await store.save(ZALO, { accessToken: grant.accessToken ?? "none", refreshToken: grant.refreshToken, expiresAt });
+  await alerts.clear(DEAD_GRANT_ALERT);
+}
+
 /** No usable token: none was ever given, or the grant is dead. Sending is impossible until a person acts. */
 export class ZaloAuthError extends Error {
   override name = "ZaloAuthError";
