@@ -276,10 +276,14 @@ export async function startNotifications(options: NotificationsOptions): Promise
       chatId: row.chat_id,
     });
     if (!replies || replies.length === 0) return "compose:nothing_to_send";
-    const sender = senders.get(row.channel)!;
-    await bucket(row.channel).take();
-    await sender.send(row.chat_id, replies, { dossierCode: row.dossier_code, kind: row.kind, status: row.status });
+    await send(row, replies);
     return "sent";
+  };
+
+  /** Through the row's channel, at that channel's rate. */
+  const send = async (row: OutboxRow, replies: Reply[]) => {
+    await bucket(row.channel).take();
+    await senders.get(row.channel)!.send(row.chat_id, replies, { dossierCode: row.dossier_code, kind: row.kind, status: row.status });
   };
 
   /** A job that started in the quiet hours (a retry, a late queue) goes back to wait for the morning. */
@@ -297,9 +301,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
     const reminder = row.kind === "reminder";
     const request = await ratingRequests.compose({ dossierCode: row.dossier_code, channel: row.channel, chatId: row.chat_id, reminder });
     if (!request) return reminder ? "rating:no_reminder_needed" : "rating:nothing_to_send";
-    const sender = senders.get(row.channel)!;
-    await bucket(row.channel).take();
-    await sender.send(row.chat_id, request.replies, { dossierCode: row.dossier_code, kind: row.kind, status: row.status });
+    await send(row, request.replies);
     await ratingRequests.sent(request.token, reminder);
     if (!reminder && reminderDelayMs > 0) {
       // The one reminder: sent only if the dossier is still unrated by then (compose decides).

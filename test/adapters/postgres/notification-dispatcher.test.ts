@@ -267,6 +267,26 @@ describe.each(engines)("durable notifications through pg-boss (%s)", (engine) =>
     expect(fake.calls).toEqual([]);
   });
 
+  it("a rating job that still runs in the quiet hours (a retry, a late queue) is put back until they end", async () => {
+    const hour = (new Date().getUTCHours() + 7) % 24;
+    const quietHours = { start: hour, end: (hour + 2) % 24 };
+    const id = await outbox({ kind: "rating" });
+    // Queued earlier (enqueued_at set), its job due now: as a retry would be.
+    await ctx.db.pool.query("update dossier_notifications set enqueued_at = now() where id = $1", [id]);
+    const fake = fakeSender();
+    await start({ senders: [fake.sender], ratingRequests: fakeRatingRequests().requests, quietHours });
+    const queue = createJobQueue({ pool: ctx.db.pool, log });
+    await queue.start();
+    await queue.send(WEB_QUEUE, { id }, { id: randomUUID() });
+    await queue.stop();
+    await waitFor(async () => (await ctx.db.pool.query("select holds from dossier_notifications where id = $1", [id])).rows[0].holds === 1, "the row to be put back");
+    const row = (await ctx.db.pool.query<{ not_before: Date; abandoned_at: Date | null; sent_at: Date | null }>("select not_before, abandoned_at, sent_at from dossier_notifications where id = $1", [id])).rows[0]!;
+    expect(row.not_before.toISOString()).toBe(afterQuietHours(new Date(), quietHours).toISOString());
+    expect(row).toMatchObject({ abandoned_at: null, sent_at: null });
+    await pause(800);
+    expect(fake.calls).toEqual([]);
+  });
+
   it("leaves a row for a channel this process does not serve to the process that does", async () => {
     const id = await outbox({ channel: "fax" });
     const here = await start({ senders: [fakeSender().sender] });

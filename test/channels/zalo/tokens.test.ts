@@ -64,6 +64,16 @@ describe.each(engines)("Zalo tokens in Postgres (%s)", (engine) => {
     expect(fake.calls.at(-1)!.headers.access_token).toBe(row.access_token);
   });
 
+  it("never uses a new access token it could not save: the refresh token is already spent", async () => {
+    await save(30 * 60_000);
+    const store = createTokenStore(ctx.db.pool, { processLocal: ctx.db.kind === "embedded" });
+    const failingSave = { ...store, save: async () => Promise.reject(new Error("connection terminated")) };
+    const tokens = createZaloTokens({ store: failingSave, alerts: createAdminAlerts(ctx.db.pool), refresh: (r) => client.refresh(r), log: recordingLog().log });
+    await expect(client.sendCs(tokens, USER, { text: "Xin chào" })).rejects.toThrow("connection terminated");
+    expect(fake.refreshes).toBe(1);
+    expect(fake.calls.filter((c) => c.path === ZALO_PATHS.cs)).toHaveLength(0);
+  });
+
   it("refreshes reactively, once, when Zalo says the token expired (-220)", async () => {
     await save(20 * HOUR);
     const tokens = manager();
