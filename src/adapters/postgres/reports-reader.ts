@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { maskPersonalNumbers } from "../../core/privacy.ts";
+import { addMonths, monthLabel, monthStart } from "../../core/vietnam-time.ts";
 import type { ComplaintRow, ComplaintStatus, ComplaintUpdater, KpiRow, ReportFilter, ReportGrouping, ReportsReader, SatisfactionRow, UnansweredRow } from "../../core/reports/types.ts";
 
 /** The reports over `report_monthly` (migration 012) and the complaint and unanswered-question tables. */
@@ -29,20 +30,11 @@ const GROUPS: Record<ReportGrouping, { key: string; label: string }> = {
   procedure: { key: "procedure_code", label: "max(procedure_name)" },
 };
 
-/** First instant of month `ym` (YYYY-MM) in Vietnam time. */
-const monthStart = (ym: string) => new Date(`${ym}-01T00:00:00+07:00`);
-const nextMonth = (ym: string) => {
-  const [y, m] = ym.split("-").map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
-};
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 const pct = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : 0);
 
 function label(by: ReportGrouping, row: SumRow): string {
-  if (by === "month") {
-    const [y, m] = row.key.split("-");
-    return `Tháng ${Number(m)}/${y}`;
-  }
+  if (by === "month") return `T${monthLabel(row.key).slice(1)}`; // "Tháng 10/2026"
   return row.label?.trim() || (row.key ? row.key : "Không rõ");
 }
 
@@ -100,7 +92,7 @@ export function createReportsReader(pool: pg.Pool): PostgresReports {
     },
 
     async complaints(filter): Promise<ComplaintRow[]> {
-      const values: unknown[] = [monthStart(filter.from), monthStart(nextMonth(filter.to))];
+      const values: unknown[] = [monthStart(filter.from), monthStart(addMonths(filter.to, 1))];
       let where = "c.created_at >= $1 and c.created_at < $2";
       if (filter.status) where += ` and c.status = $${values.push(filter.status)}`;
       if (filter.unitCode) where += ` and d.unit_code = $${values.push(filter.unitCode)}`;
@@ -129,7 +121,7 @@ export function createReportsReader(pool: pg.Pool): PostgresReports {
          where d.day >= $1::date and d.day < $2::date
          group by q.key, q.example, q.last_asked_at
          order by count desc, q.last_asked_at desc limit 500`,
-        [`${filter.from}-01`, `${nextMonth(filter.to)}-01`],
+        [`${filter.from}-01`, `${addMonths(filter.to, 1)}-01`],
       );
       return rows.map((r) => ({ key: r.key, example: maskPersonalNumbers(r.example), count: r.count, lastAskedAt: r.last_asked_at }));
     },

@@ -1,4 +1,5 @@
 import type { Dossier, DossierStatus } from "./types.ts";
+import { VIETNAM_OFFSET_MS, vietnamClock } from "../vietnam-time.ts";
 
 /** Whether a dossier is (or was) late, computed on demand: overdue is derived, never stored. */
 export interface Timeliness {
@@ -13,8 +14,6 @@ export interface Timeliness {
 const NEVER_LATE: readonly DossierStatus[] = [3, 7, 8];
 const DONE: readonly DossierStatus[] = [9, 10];
 const DAY_MS = 86_400_000;
-/** Vietnam has one offset all year (UTC+7, no daylight saving). */
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 
 /**
  * The deadline is `rescheduledAt ?? appointmentAt` plus the time the clock stood still while the
@@ -46,7 +45,7 @@ function vietnamDay(d: Date): number {
 
 /** dd/mm/yyyy in Vietnam time. */
 export function formatVietnamDate(d: Date): string {
-  const v = new Date(d.getTime() + VIETNAM_OFFSET_MS);
+  const v = vietnamClock(d);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${pad(v.getUTCDate())}/${pad(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
 }

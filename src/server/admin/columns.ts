@@ -1,5 +1,6 @@
 import type { ComplaintRow, ComplaintStatus, KpiRow, ReportGrouping, SatisfactionRow, UnansweredRow } from "../../core/reports/types.ts";
 import type { CsvCell } from "./csv.ts";
+import { vietnamClock } from "../../core/vietnam-time.ts";
 import { escapeHtml } from "../html.ts";
 
 /**
@@ -35,12 +36,11 @@ export function percent(share: number): number {
   return Math.round(share * 1000) / 10;
 }
 
-const VN_OFFSET_MS = 7 * 3_600_000;
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** A moment in Vietnam's time: "22/11/2026 08:30" (page) or "2026-11-22 08:30" (CSV, any Excel locale reads it). */
 export function formatDate(date: Date, style: "page" | "csv"): string {
-  const d = new Date(date.getTime() + VN_OFFSET_MS);
+  const d = vietnamClock(date);
   const [y, m, day, h, min] = [d.getUTCFullYear(), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()), pad(d.getUTCHours()), pad(d.getUTCMinutes())];
   return style === "page" ? `${day}/${m}/${y} ${h}:${min}` : `${y}-${m}-${day} ${h}:${min}`;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ComplaintStatus, ReportFilter, ReportGrouping } from "../../core/reports/types.ts";
+import { addMonths, currentMonth, monthIndex } from "../../core/vietnam-time.ts";
 
 /** The longest period one report covers, in months. */
 export const MAX_PERIOD_MONTHS = 36;
@@ -34,25 +35,6 @@ const Query = z.object(
   { error: "Yêu cầu không hợp lệ." },
 );
 
-/** Months since year 0: makes month arithmetic plain integer arithmetic. */
-function monthIndex(ym: string): number {
-  return Number(ym.slice(0, 4)) * 12 + Number(ym.slice(5, 7)) - 1;
-}
-
-function fromIndex(i: number): string {
-  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`;
-}
-
-/** The current month in Vietnam (UTC+7, no daylight saving), as YYYY-MM. */
-export function currentMonth(now: Date): string {
-  const vn = new Date(now.getTime() + 7 * 3_600_000);
-  return `${vn.getUTCFullYear()}-${String(vn.getUTCMonth() + 1).padStart(2, "0")}`;
-}
-
-/** Adds (or subtracts) whole months to YYYY-MM. */
-export function addMonths(ym: string, n: number): string {
-  return fromIndex(monthIndex(ym) + n);
-}
 
 /**
  * Validates a report's query string. Empty values (an untouched form field) count as absent.
@@ -90,7 +72,3 @@ export function queryString(q: ReportQuery, options: { by?: boolean; status?: bo
   return params.toString();
 }
 
-/** "tháng 12/2025" */
-export function monthLabel(ym: string): string {
-  return `tháng ${Number(ym.slice(5, 7))}/${ym.slice(0, 4)}`;
-}

@@ -3,7 +3,8 @@ import { escapeHtml } from "../html.ts";
 import { barChart, stackedBarChart, type ChartSeries } from "./charts.ts";
 import { complaintColumns, formatNumber, formatPercent, GROUPING_LABELS, kpiColumns, satisfactionColumns, STATUS_LABELS, unansweredColumns } from "./columns.ts";
 import { adminPage, filterForm, REPORTS, reportTable, type Dimensions, type ReportName } from "./pages.ts";
-import { monthLabel, queryString, type ReportQuery } from "./query.ts";
+import { monthLabel } from "../../core/vietnam-time.ts";
+import { queryString, type ReportQuery } from "./query.ts";
 
 /** The four report pages: heading, filter, download links, a chart and the table, all server-rendered. */
 

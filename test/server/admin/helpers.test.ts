@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { barChart, stackedBarChart } from "../../../src/server/admin/charts.ts";
 import { toCsv } from "../../../src/server/admin/csv.ts";
-import { addMonths, currentMonth, parseReportQuery } from "../../../src/server/admin/query.ts";
+import { addMonths, currentMonth } from "../../../src/core/vietnam-time.ts";
+import { parseReportQuery } from "../../../src/server/admin/query.ts";
 import { parseCsv } from "./support.ts";
 
 describe("toCsv", () => {
