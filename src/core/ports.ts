@@ -323,3 +323,10 @@ export interface SentTemplates {
   remember(entry: { msgId: string; dossierCode: string; userId: string | null; purpose: "status" | "rating" }): Promise<void>;
   find(msgId: string): Promise<{ dossierCode: string; userId: string | null; purpose: string } | null>;
 }
+
+/** The few logger methods channels use (pino's signature: fields first, then the message). */
+export interface ChannelLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}

@@ -4,16 +4,9 @@ import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, GrammyError, webhookCallback, type Api, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Assistant, Reply } from "../../core/dialogue/messages.ts";
-import { UndeliverableError, type InboundDedupe, type NotificationSender } from "../../core/ports.ts";
+import { UndeliverableError, type ChannelLogger, type InboundDedupe, type NotificationSender } from "../../core/ports.ts";
 import { chatKind, COMMANDS, conversationId, translateMessage, updateKey, type CommandName, type Translated } from "./inbound.ts";
 import { isCallbackData, renderReplies } from "./render.ts";
-
-/** The few logger methods the channel uses (pino's signature: fields first, then the message). */
-export interface ChannelLogger {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
 
 /** Texts the channel says itself (from prompts/replies.vi.json), Vietnamese. */
 export interface TelegramTexts {

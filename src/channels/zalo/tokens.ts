@@ -1,22 +1,16 @@
-import type { AdminAlerts, StoredTokenPair, TokenStore } from "../../core/ports.ts";
+import type { AdminAlerts, ChannelLogger, StoredTokenPair, TokenStore } from "../../core/ports.ts";
 import { ZaloApiError, type AccessTokens, type IssuedTokens } from "./client.ts";
 
 /** The channel name tokens and alerts are stored under. */
 export const ZALO = "zalo";
 export const DEAD_GRANT_ALERT = "zalo:grant";
 
-export interface TokenLogger {
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
-
 export interface ZaloTokensOptions {
   store: TokenStore;
   alerts: AdminAlerts;
   /** Spends a refresh token (the client's `refresh`). */
   refresh(refreshToken: string): Promise<IssuedTokens>;
-  log: TokenLogger;
+  log: ChannelLogger;
   /** Refresh this long before the access token expires. Default 1 h (of its 25 h). */
   refreshAheadMs?: number;
   now?: () => number;

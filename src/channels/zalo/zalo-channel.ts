@@ -3,6 +3,7 @@ import { maskPersonalNumbers } from "../../core/privacy.ts";
 import {
   DeferredError,
   UndeliverableError,
+  type ChannelLogger,
   type EventInbox,
   type NotificationAbout,
   type NotificationSender,
@@ -12,7 +13,7 @@ import {
 import { ZaloApiError, type ZaloClient } from "./client.ts";
 import { eventKey, translateEvent, verifySignature, type SignatureVariant, type ZaloEvent } from "./inbound.ts";
 import { renderReplies } from "./render.ts";
-import { ZaloAuthError, type TokenLogger, type ZaloTokens } from "./tokens.ts";
+import { ZaloAuthError, type ZaloTokens } from "./tokens.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 
 /** Texts the channel says itself (from prompts/replies.vi.json), Vietnamese. */
@@ -35,7 +36,7 @@ export interface ZaloChannelOptions {
   inbox: EventInbox;
   sentTemplates: SentTemplates;
   ratings: RatingFeedback;
-  log: TokenLogger;
+  log: ChannelLogger;
   texts: ZaloTexts;
   /** Signature variants to accept (inbound.ts `signatureVariants`). */
   signatures: SignatureVariant[];
