@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
+import { cli } from "../support/cli.ts";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
 
 const record = (code: string, name: string) => ({
   ma_thu_tuc: code,
@@ -15,14 +12,6 @@ const record = (code: string, name: string) => ({
   cach_thuc_thuc_hien: "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tiếp3 Ngày làm việcMiễn phí",
 });
 
-async function cli(script: string, args: string[], env: Record<string, string>) {
-  const r = await run(process.execPath, ["--import", "tsx", `src/cli/${script}`, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "error", ...env },
-    maxBuffer: 10_000_000,
-  });
-  return r.stdout;
-}
 
 describe("the eval and ask commands", () => {
   let dir: string;

@@ -1,22 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
+import { cli } from "../support/cli.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { CSV_COLUMNS } from "../../src/core/cases/event-schema.ts";
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
 
-async function cli(script: string, args: string[], env: Record<string, string>) {
-  const r = await run(process.execPath, ["--import", "tsx", `src/cli/${script}`, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "error", ...env },
-    maxBuffer: 10_000_000,
-  });
-  return r.stdout;
-}
 const last = (out: string) => JSON.parse(out.trim().split("\n").at(-1)!);
 
 describe("the dossiers:import command", () => {
