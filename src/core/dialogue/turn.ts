@@ -74,8 +74,9 @@ async function rateByText(deps: TurnDeps, message: InboundMessage, state: Conver
   const chat = { channel: message.channel, chatId: message.chatId };
   if (message.context === "group") return privateOnly(deps, state, scanned?.raw ?? null);
   const cases = deps.cases!;
+  // Only a chat that verified a dossier can rate at once; otherwise the lookup below reads the dossier.
   const verifiedCode = state.case?.verified?.code;
-  const dossier = scanned?.parsed ? await cases.repository.find(scanned.parsed) : verifiedCode && !scanned ? await cases.repository.get(verifiedCode) : null;
+  const dossier = !verifiedCode ? null : scanned ? (scanned.parsed ? await cases.repository.find(scanned.parsed) : null) : await cases.repository.get(verifiedCode);
   if (dossier && isVerified(cases, state.case, dossier.code)) return ratingTurn(await startRating(deps.ratings!, t, chat, dossier, state));
   if (!scanned) return { replies: [{ text: render(t, "ratingAskCode") }], state, outcome: { kind: "rating", code: null, result: "asked" } };
   const step = await lookupCase(cases, t, chat, scanned, state.case);
