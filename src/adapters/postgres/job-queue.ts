@@ -6,7 +6,6 @@ import type { Logger } from "../../logger.ts";
 /** The queues this program uses; pg-boss 10 requires each to be created before use. */
 export const QUEUES = {
   dossierNotify: "dossier-notify",
-  ratingRequest: "rating-request",
 } as const;
 /** A queue name: one of QUEUES, or a per-channel notification queue (`dossier-notify-web`). */
 export type QueueName = string;

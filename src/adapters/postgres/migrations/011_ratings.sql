@@ -68,6 +68,10 @@ create table unanswered_days (
 alter table dossier_notifications drop constraint dossier_notifications_kind_check;
 alter table dossier_notifications add constraint dossier_notifications_kind_check check (kind in ('status', 'rating', 'reminder'));
 alter table dossier_notifications add column not_before timestamptz;
+-- Rating rows queued before this change went to a "rating-request" queue nobody works any more: queue
+-- them again, on their channel's queue.
+update dossier_notifications set enqueued_at = null, holds = holds + 1
+where kind = 'rating' and sent_at is null and abandoned_at is null and enqueued_at is not null;
 
 -- Reports group closed dossiers by month, unit and procedure.
 create index dossiers_closed on dossiers ((coalesce(finished_at, status_at))) where status in (9, 10);
